@@ -1,0 +1,93 @@
+"""Actions as transactions: each one commits whole, or changes nothing.
+
+Two people acting on one ticket at once: the second to commit finds that the
+ticket's version moved. A state change then fails with TicketChanged (the user
+sees the new state and decides again); an action that commutes, such as a
+comment, is replayed on the new state, so nothing anyone wrote is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .enums import Action
+from .errors import NotFound, TicketChanged
+from .history import TicketEvent
+from .tickets import Ticket
+from .users import User
+from .workflow import ACTIONS, perform
+
+MAX_ATTEMPTS = 3
+# SQLSTATEs of a lost race: unique violation, serialization failure, deadlock.
+CONFLICT_SQLSTATES = {"23505", "40001", "40P01"}
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Did this database error come from a concurrent writer rather than from a bug?"""
+    if isinstance(error, StaleDataError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if getattr(error.orig, "sqlstate", None) in CONFLICT_SQLSTATES:
+        return True
+    text = str(error.orig)
+    return "database is locked" in text or "UNIQUE constraint failed" in text
+
+
+def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket | None:
+    """The ticket, fresh from the database; with ``lock``, None if another writer holds it."""
+    query = sa.select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return session.execute(query).scalar_one_or_none()
+
+
+def act(session: Session, ticket_id: int, action: Action, *, user: User | None,
+        expected_version: int | None = None, now: datetime | None = None,
+        lock: bool = False, **params: Any) -> TicketEvent:
+    """Perform one action in its own transaction; see ``act_many``."""
+    events = act_many(session, ticket_id, [(action, params)], user=user,
+                      expected_version=expected_version, now=now, lock=lock)
+    return events[0]
+
+
+def act_many(session: Session, ticket_id: int, steps: Sequence[tuple[Action, dict[str, Any]]], *,
+             user: User | None, expected_version: int | None = None,
+             now: datetime | None = None, lock: bool = False) -> list[TicketEvent]:
+    """Perform several actions (take, then close…) as one transaction, and commit.
+
+    ``expected_version`` is the version the user saw; a state change on a ticket
+    that has changed since raises TicketChanged. ``lock`` skips a ticket another
+    writer holds (batches running on several hosts) by raising TicketChanged.
+    """
+    commutes = all(ACTIONS[action].commutes for action, _ in steps)
+    seen = expected_version
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            ticket = load_ticket(session, ticket_id, lock=lock)
+            if ticket is None:
+                raise TicketChanged() if lock else NotFound()
+            if seen is None:
+                seen = ticket.version
+            elif ticket.version != seen and not commutes:
+                raise TicketChanged()
+            events = [
+                perform(ticket, action, user=user, now=now, **params) for action, params in steps
+            ]
+            session.commit()
+            return events
+        except (StaleDataError, DBAPIError) as error:
+            session.rollback()
+            if not is_conflict(error):
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise TicketChanged()

@@ -1,0 +1,1 @@
+"""The application shell: factory, configuration, extensions and commands."""

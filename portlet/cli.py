@@ -1,0 +1,89 @@
+"""Commands: ``assistance <command>`` or ``flask --app wsgi <command>``.
+
+``db upgrade`` (schema), ``demo load``, ``batch expire``, ``batch recall``,
+``workflow-doc``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from models import db
+from models.batches import expire_due_tickets, recall_due_tickets
+
+from .config import PROJECT_ROOT
+
+WORKFLOW_DOC = PROJECT_ROOT / "docs" / "workflow.md"
+
+
+@click.group("demo", help="Demo data.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("load", help="Add the demo services, users and tickets (once).")
+@with_appcontext
+def demo_load() -> None:
+    from . import demo
+
+    if demo.load(db.session):
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+
+
+@click.group("batch", help="Scheduled work; safe to run on several hosts at once.")
+def batch_group() -> None:
+    pass
+
+
+def _now_option(function):
+    return click.option(
+        "--now", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+        default=None, help="Act as if it were this time (ISO 8601 with offset).",
+    )(function)
+
+
+@batch_group.command("expire", help="« Clos » tickets nobody approved in time become « Expiré ».")
+@_now_option
+@with_appcontext
+def batch_expire(now: datetime | None) -> None:
+    result = expire_due_tickets(db.session, now=now)
+    click.echo(f"expired: {result.done}, skipped: {result.skipped}")
+
+
+@batch_group.command("recall", help="« Reporté » tickets whose recall date has come go back to « En cours ».")
+@_now_option
+@with_appcontext
+def batch_recall(now: datetime | None) -> None:
+    result = recall_due_tickets(db.session, now=now)
+    click.echo(f"recalled: {result.done}, skipped: {result.skipped}")
+
+
+@click.command("workflow-doc", help="Write docs/workflow.md from the workflow table.")
+@click.option("--check", is_flag=True, help="Only fail if the committed file is stale.")
+def workflow_doc(check: bool) -> None:
+    from models.workflow_doc import render
+
+    text = render()
+    if check:
+        if not WORKFLOW_DOC.exists() or WORKFLOW_DOC.read_text() != text:
+            raise click.ClickException(f"{WORKFLOW_DOC} is stale: run `assistance workflow-doc`.")
+        return
+    Path(WORKFLOW_DOC).write_text(text)
+    click.echo(f"wrote {WORKFLOW_DOC}")
+
+
+def init_app(app) -> None:
+    for command in (demo_group, batch_group, workflow_doc):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from .app import create_app
+
+    FlaskGroup(create_app=create_app, help="Assistance: the ENT's helpdesk.")()

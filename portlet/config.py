@@ -1,0 +1,73 @@
+"""Configuration: defaults, then ``ASSISTANCE_*`` environment variables, then ``DATABASE_URL``.
+
+Every key a deployer may set is listed in README.md, « Configuration ».
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    # Where the embedded defaults live: the SQLite file, attachments, the secret key.
+    "DATA_DIR": None,  # None: Flask's instance folder, <project>/instance
+    "ATTACHMENTS_DIR": None,  # None: <DATA_DIR>/attachments
+    "MAX_ATTACHMENT_MB": 20,
+    "RECENT_VIEWS": 25,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "LANGUAGES": ["fr", "en"],
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+def database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(app, overrides: dict | None) -> None:
+    config = app.config
+    config.from_mapping(DEFAULTS)
+    config.from_prefixed_env("ASSISTANCE")
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    config.from_mapping(overrides or {})
+
+    data_dir = Path(config["DATA_DIR"] or app.instance_path)
+    config["DATA_DIR"] = str(data_dir)
+    config["ATTACHMENTS_DIR"] = str(config["ATTACHMENTS_DIR"] or data_dir / "attachments")
+    config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{data_dir / 'assistance.sqlite3'}")
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "fragments" / "translations")
+    config["MAX_ATTACHMENT_BYTES"] = int(config["MAX_ATTACHMENT_MB"]) * (1 << 20)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _persistent_secret(data_dir / "secret_key")
+
+
+def prepare_folders(app) -> None:
+    """The embedded default creates what it needs on first start."""
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(app.config["ATTACHMENTS_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _persistent_secret(path: Path) -> str:
+    """A random key kept beside the data, so sessions survive a restart."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        try:
+            with open(path, "x") as out:  # two workers starting together keep one key
+                out.write(key)
+            os.chmod(path, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        return key

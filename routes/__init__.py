@@ -1,0 +1,1 @@
+"""HTTP views: thin layers over the domain in ``models``."""

@@ -1,0 +1,3 @@
+from portlet.app import create_app
+
+app = create_app()
