@@ -18,7 +18,7 @@ def available_members(category: Category) -> list[DepartmentManager]:
 
 def pick_assignee(category: Category, rng: random.Random | None = None) -> User | None:
     """The manager the category's algorithm gives a new ticket to, or None."""
-    algorithm = category.effective("assignment_algorithm")
+    algorithm = AssignmentAlgorithm(category.effective("assignment_algorithm"))
     candidates = available_members(category)
     if algorithm is AssignmentAlgorithm.NOBODY or not candidates:
         return None

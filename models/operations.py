@@ -8,6 +8,7 @@ comment, is replayed on the new state, so nothing anyone wrote is lost.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,13 +19,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .enums import Action
-from .errors import NotFound, TicketChanged
+from .errors import NotFound, TicketChanged, UnknownCategory
 from .history import TicketEvent
+from .services import Category
 from .tickets import Ticket
 from .users import User
-from .workflow import ACTIONS, perform
+from .validation import parse_id
+from .workflow import ACTIONS, create_ticket, perform
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 5
+# Pause before replaying: SQLite reports a busy writer at once instead of waiting.
+BACKOFF_SECONDS = 0.05
 # SQLSTATEs of a lost race: unique violation, serialization failure, deadlock.
 CONFLICT_SQLSTATES = {"23505", "40001", "40P01"}
 
@@ -43,6 +48,8 @@ def is_conflict(error: BaseException) -> bool:
 
 def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket | None:
     """The ticket, fresh from the database; with ``lock``, None if another writer holds it."""
+    if parse_id(ticket_id) != ticket_id:
+        return None
     query = sa.select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
     if lock:
         query = query.with_for_update(skip_locked=True)
@@ -69,7 +76,9 @@ def act_many(session: Session, ticket_id: int, steps: Sequence[tuple[Action, dic
     """
     commutes = all(ACTIONS[action].commutes for action, _ in steps)
     seen = expected_version
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
         try:
             ticket = load_ticket(session, ticket_id, lock=lock)
             if ticket is None:
@@ -91,3 +100,23 @@ def act_many(session: Session, ticket_id: int, steps: Sequence[tuple[Action, dic
             session.rollback()
             raise
     raise TicketChanged()
+
+
+def file_ticket(session: Session, *, creator: User, category_id: int | str, subject: str, message: str,
+                now: datetime | None = None, **options: Any) -> Ticket:
+    """« Créer le ticket »: create it in its own transaction, or change nothing.
+
+    ``options`` are those of ``workflow.create_ticket`` (owner, priority, scope, origin).
+    """
+    try:
+        category_key = parse_id(category_id)
+        category = session.get(Category, category_key) if category_key is not None else None
+        if category is None:
+            raise UnknownCategory()
+        ticket = create_ticket(session, creator=creator, category=category, subject=subject,
+                               message=message, now=now, **options)
+        session.commit()
+        return ticket
+    except BaseException:
+        session.rollback()
+        raise

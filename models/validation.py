@@ -22,6 +22,18 @@ MESSAGE_MAX_LENGTH = 20_000
 SPENT_MINUTES_MAX = 10 * 365 * 8 * 60
 
 E = TypeVar("E", bound=enum.Enum)
+ID_MAX = 2**31 - 1  # an INTEGER key on every engine
+
+
+def parse_id(value: object) -> int | None:
+    """A row id from outside (a form, a URL), or None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= ID_MAX else None
 
 
 def _without_control_characters(text: str, keep: str = "") -> str:

@@ -97,6 +97,8 @@ def _allow(statuses: Iterable[Status | None], action: Action, actors: Iterable[A
            to: Status | Target, right: Right | None = None, guard: Guard | None = None) -> None:
     for status in statuses:
         for actor in actors:
+            if status is S.FREE and actor is R.TICKET_MANAGER:
+                continue  # nobody manages a free ticket: the cell cannot happen
             assert (status, action, actor) not in TRANSITIONS, (status, action, actor)
             TRANSITIONS[status, action, actor] = Rule(to, right, guard)
 
