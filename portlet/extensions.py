@@ -20,10 +20,14 @@ def select_locale() -> str:
     user = g.get("user")
     if user is not None and user.language in languages:
         return user.language
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if has_request_context():
-        return request.accept_languages.best_match(languages) or default
-    return default
+        # By preference, « fr-FR » counting as « fr » (werkzeug's best_match would
+        # pick an exact « en;q=0.5 » over it).
+        for tag, _quality in request.accept_languages:
+            primary = tag.split("-")[0].split("_")[0].lower()
+            if primary in languages:
+                return primary
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def init_app(app) -> None:

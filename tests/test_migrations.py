@@ -1,0 +1,31 @@
+"""Migrations build an empty database on both engines, and agree with the models."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from models import db
+from tests.conftest import ENGINES, drop_database, fresh_database_url, make_engine, migrate
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_migrations_upgrade_an_empty_database_to_the_models(kind, tmp_path):
+    url = fresh_database_url(kind, tmp_path)
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+        tables = set(sa.inspect(engine).get_table_names())
+        assert tables == set(db.metadata.tables) | {"alembic_version"}
+
+        migrate(engine, "base", down=True)
+        assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate(engine)
+    finally:
+        engine.dispose()
+        drop_database(url)
