@@ -40,7 +40,9 @@ postgres:
 	.ci/postgres-up
 
 test: install-test postgres
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 docs: install
 	$(BIN)/assistance workflow-doc

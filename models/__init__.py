@@ -4,14 +4,14 @@ Importing this package registers every table on ``db.metadata``. Nothing here
 reads Flask's request, session or ``g``.
 """
 
-from .db import db
-from .users import User
-from .services import Category, CategoryMember, Department, DepartmentManager
-from .tickets import Ticket
-from .history import TicketEvent
 from .attachments import Attachment
+from .db import db
+from .history import TicketEvent
 from .involvement import Bookmark, Invitation, Monitor, ReadMarker, RecentView
 from .outbox import OutboxMessage
+from .services import Category, CategoryMember, Department, DepartmentManager
+from .tickets import Ticket
+from .users import User
 
 __all__ = [
     "Attachment",

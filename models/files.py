@@ -19,11 +19,20 @@ from .validation import clean_filename
 from .workflow import resolve
 
 
-def attach_file(session: Session, ticket_id: int, *, user: User | None, storage: LocalStorage,
-                filename: str, stream: BinaryIO, max_bytes: int,
-                media_type: str = "application/octet-stream",
-                scope: ActionScope = ActionScope.DEFAULT, message: str = "",
-                now: datetime | None = None) -> Attachment:
+def attach_file(
+    session: Session,
+    ticket_id: int,
+    *,
+    user: User | None,
+    storage: LocalStorage,
+    filename: str,
+    stream: BinaryIO,
+    max_bytes: int,
+    media_type: str = "application/octet-stream",
+    scope: ActionScope = ActionScope.DEFAULT,
+    message: str = "",
+    now: datetime | None = None,
+) -> Attachment:
     """Store the file, then record the upload; a failed upload leaves no bytes behind."""
     ticket = load_ticket(session, ticket_id)
     if ticket is None:
@@ -39,21 +48,43 @@ def attach_file(session: Session, ticket_id: int, *, user: User | None, storage:
         media_type=media_type,
     )
     try:
-        act(session, ticket_id, Action.UPLOAD, user=user, attachment=attachment, scope=scope,
-            message=message, now=now)
+        act(
+            session,
+            ticket_id,
+            Action.UPLOAD,
+            user=user,
+            attachment=attachment,
+            scope=scope,
+            message=message,
+            now=now,
+        )
     except BaseException:
         storage.delete(stored.key)
         raise
     return attachment
 
 
-def delete_attachment(session: Session, ticket_id: int, attachment_id: int, *,
-                      user: User | None, storage: LocalStorage, message: str,
-                      now: datetime | None = None) -> None:
+def delete_attachment(
+    session: Session,
+    ticket_id: int,
+    attachment_id: int,
+    *,
+    user: User | None,
+    storage: LocalStorage,
+    message: str,
+    now: datetime | None = None,
+) -> None:
     """Record the deletion (with its reason), then remove the bytes."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.ticket_id != ticket_id:
         raise NotFound()
-    act(session, ticket_id, Action.DELETE_ATTACHMENT, user=user, attachment=attachment,
-        message=message, now=now)
+    act(
+        session,
+        ticket_id,
+        Action.DELETE_ATTACHMENT,
+        user=user,
+        attachment=attachment,
+        message=message,
+        now=now,
+    )
     storage.delete(attachment.storage_key)

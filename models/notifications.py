@@ -17,8 +17,13 @@ from .users import User
 
 # Actions that bring a ticket to a service's attention, as a creation does.
 CREATION_LIKE = frozenset(
-    {Action.CREATE, Action.REOPEN, Action.CHANGE_DEPARTMENT, Action.CHANGE_CATEGORY,
-     Action.CANCEL_POSTPONEMENT}
+    {
+        Action.CREATE,
+        Action.REOPEN,
+        Action.CHANGE_DEPARTMENT,
+        Action.CHANGE_CATEGORY,
+        Action.CANCEL_POSTPONEMENT,
+    }
 )
 
 # The preference that lets a user silence alerts they get for this reason.

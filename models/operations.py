@@ -50,24 +50,48 @@ def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Tick
     """The ticket, fresh from the database; with ``lock``, None if another writer holds it."""
     if parse_id(ticket_id) != ticket_id:
         return None
-    query = sa.select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
+    query = (
+        sa.select(Ticket).where(Ticket.id == ticket_id).execution_options(populate_existing=True)
+    )
     if lock:
         query = query.with_for_update(skip_locked=True)
     return session.execute(query).scalar_one_or_none()
 
 
-def act(session: Session, ticket_id: int, action: Action, *, user: User | None,
-        expected_version: int | None = None, now: datetime | None = None,
-        lock: bool = False, **params: Any) -> TicketEvent:
+def act(
+    session: Session,
+    ticket_id: int,
+    action: Action,
+    *,
+    user: User | None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+    lock: bool = False,
+    **params: Any,
+) -> TicketEvent:
     """Perform one action in its own transaction; see ``act_many``."""
-    events = act_many(session, ticket_id, [(action, params)], user=user,
-                      expected_version=expected_version, now=now, lock=lock)
+    events = act_many(
+        session,
+        ticket_id,
+        [(action, params)],
+        user=user,
+        expected_version=expected_version,
+        now=now,
+        lock=lock,
+    )
     return events[0]
 
 
-def act_many(session: Session, ticket_id: int, steps: Sequence[tuple[Action, dict[str, Any]]], *,
-             user: User | None, expected_version: int | None = None,
-             now: datetime | None = None, lock: bool = False) -> list[TicketEvent]:
+def act_many(
+    session: Session,
+    ticket_id: int,
+    steps: Sequence[tuple[Action, dict[str, Any]]],
+    *,
+    user: User | None,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+    lock: bool = False,
+) -> list[TicketEvent]:
     """Perform several actions (take, then close…) as one transaction, and commit.
 
     ``expected_version`` is the version the user saw; a state change on a ticket
@@ -102,8 +126,16 @@ def act_many(session: Session, ticket_id: int, steps: Sequence[tuple[Action, dic
     raise TicketChanged()
 
 
-def file_ticket(session: Session, *, creator: User, category_id: int | str, subject: str, message: str,
-                now: datetime | None = None, **options: Any) -> Ticket:
+def file_ticket(
+    session: Session,
+    *,
+    creator: User,
+    category_id: int | str,
+    subject: str,
+    message: str,
+    now: datetime | None = None,
+    **options: Any,
+) -> Ticket:
     """« Créer le ticket »: create it in its own transaction, or change nothing.
 
     ``options`` are those of ``workflow.create_ticket`` (owner, priority, scope, origin).
@@ -113,8 +145,15 @@ def file_ticket(session: Session, *, creator: User, category_id: int | str, subj
         category = session.get(Category, category_key) if category_key is not None else None
         if category is None:
             raise UnknownCategory()
-        ticket = create_ticket(session, creator=creator, category=category, subject=subject,
-                               message=message, now=now, **options)
+        ticket = create_ticket(
+            session,
+            creator=creator,
+            category=category,
+            subject=subject,
+            message=message,
+            now=now,
+            **options,
+        )
         session.commit()
         return ticket
     except BaseException:

@@ -89,12 +89,12 @@ def can_view(user: User | None, ticket: Ticket) -> bool:
 
 def can_see_subject(user: User | None, ticket: Ticket) -> bool:
     """« Sujet seulement » tickets show their subject in lists, nothing more."""
-    return can_view(user, ticket) or (
-        user is not None and ticket.scope is TicketScope.SUBJECT_ONLY
-    )
+    return can_view(user, ticket) or (user is not None and ticket.scope is TicketScope.SUBJECT_ONLY)
 
 
-def can_view_entry(user: User | None, ticket: Ticket, scope: ActionScope, author_id: int | None) -> bool:
+def can_view_entry(
+    user: User | None, ticket: Ticket, scope: ActionScope, author_id: int | None
+) -> bool:
     """May this user read one history entry or file of the ticket?"""
     if not can_view(user, ticket):
         return False

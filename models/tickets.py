@@ -27,7 +27,8 @@ class Ticket(db.Model):
         # « Libre » means nobody handles it; the other open statuses always have a manager.
         sa.CheckConstraint("status <> 'free' OR manager_id IS NULL", name="free_has_no_manager"),
         sa.CheckConstraint(
-            "NOT " + _in("status", {Status.IN_PROGRESS, Status.INCOMPLETE, Status.POSTPONED})
+            "NOT "
+            + _in("status", {Status.IN_PROGRESS, Status.INCOMPLETE, Status.POSTPONED})
             + " OR manager_id IS NOT NULL",
             name="handled_has_manager",
         ),

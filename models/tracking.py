@@ -28,14 +28,22 @@ def _upsert(session: Session, model, values: dict, update: dict) -> None:
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = insert(model).values(**values)
     if update:
-        statement = statement.on_conflict_do_update(index_elements=["user_id", "ticket_id"], set_=update)
+        statement = statement.on_conflict_do_update(
+            index_elements=["user_id", "ticket_id"], set_=update
+        )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=["user_id", "ticket_id"])
     session.execute(statement)
 
 
-def record_view(session: Session, user: User, ticket: Ticket, *, now: datetime | None = None,
-                keep: int = DEFAULT_RECENT_VIEWS) -> None:
+def record_view(
+    session: Session,
+    user: User,
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    keep: int = DEFAULT_RECENT_VIEWS,
+) -> None:
     """The user opened the ticket: it heads their history, and it is read."""
     if not can_view(user, ticket):
         raise NotAllowed()
@@ -105,7 +113,9 @@ def mark_read(session: Session, user: User, ticket: Ticket, *, now: datetime | N
 
 def mark_unread(session: Session, user: User, ticket: Ticket) -> None:
     session.execute(
-        sa.delete(ReadMarker).where(ReadMarker.user_id == user.id, ReadMarker.ticket_id == ticket.id)
+        sa.delete(ReadMarker).where(
+            ReadMarker.user_id == user.id, ReadMarker.ticket_id == ticket.id
+        )
     )
 
 
@@ -131,7 +141,9 @@ def _set_link(session: Session, model, user: User, ticket: Ticket, on: bool) -> 
             raise NotAllowed()
         _upsert(session, model, {"user_id": user.id, "ticket_id": ticket.id}, {})
     else:
-        session.execute(sa.delete(model).where(model.user_id == user.id, model.ticket_id == ticket.id))
+        session.execute(
+            sa.delete(model).where(model.user_id == user.id, model.ticket_id == ticket.id)
+        )
 
 
 def _has_link(session: Session, model, user: User, ticket: Ticket) -> bool:

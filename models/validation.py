@@ -74,7 +74,11 @@ def clean_priority(value: object, field: str = "priority") -> int:
         priority = None
     if priority is None or not MIN_PRIORITY <= priority <= MAX_PRIORITY:
         raise InvalidValue(
-            _l("The priority must be between %(min)d and %(max)d.", min=MIN_PRIORITY, max=MAX_PRIORITY),
+            _l(
+                "The priority must be between %(min)d and %(max)d.",
+                min=MIN_PRIORITY,
+                max=MAX_PRIORITY,
+            ),
             field=field,
         )
     return priority

@@ -93,8 +93,14 @@ READERS = HOLDERS + (R.INVITEE,)  # may comment and attach, whatever the status
 TRANSITIONS: dict[tuple[Status | None, Action, Actor], Rule] = {}
 
 
-def _allow(statuses: Iterable[Status | None], action: Action, actors: Iterable[Actor],
-           to: Status | Target, right: Right | None = None, guard: Guard | None = None) -> None:
+def _allow(
+    statuses: Iterable[Status | None],
+    action: Action,
+    actors: Iterable[Actor],
+    to: Status | Target,
+    right: Right | None = None,
+    guard: Guard | None = None,
+) -> None:
     for status in statuses:
         for actor in actors:
             if status is S.FREE and actor is R.TICKET_MANAGER:
@@ -108,8 +114,8 @@ def _allow(statuses: Iterable[Status | None], action: Action, actors: Iterable[A
 _allow([NEW], A.CREATE, [R.OWNER, R.DEPARTMENT_MANAGER], S.FREE)
 # Taking and assigning.
 _allow([S.FREE], A.TAKE, [R.DEPARTMENT_MANAGER], S.IN_PROGRESS, Right.TAKE_FREE)
-_allow(MANAGED, A.TAKE, [R.DEPARTMENT_MANAGER], KEEP, Right.TAKE_ASSIGNED, Guard.NOT_ALREADY_MANAGER)
-_allow([S.FREE], A.ASSIGN, [R.DEPARTMENT_MANAGER], S.IN_PROGRESS, Right.ASSIGN, Guard.OTHER_MANAGER_AVAILABLE)
+_allow(MANAGED, A.TAKE, [R.DEPARTMENT_MANAGER], KEEP, Right.TAKE_ASSIGNED, Guard.NOT_ALREADY_MANAGER)  # noqa: E501
+_allow([S.FREE], A.ASSIGN, [R.DEPARTMENT_MANAGER], S.IN_PROGRESS, Right.ASSIGN, Guard.OTHER_MANAGER_AVAILABLE)  # noqa: E501
 _allow(MANAGED, A.ASSIGN, [R.DEPARTMENT_MANAGER], KEEP, Right.ASSIGN, Guard.OTHER_MANAGER_AVAILABLE)
 _allow([S.FREE], A.ASSIGN, [R.APPLICATION], S.IN_PROGRESS)
 _allow(MANAGED, A.FREE, [R.TICKET_MANAGER, R.APPLICATION], S.FREE)
@@ -255,7 +261,9 @@ def _invite(step: Step) -> None:
         raise InvalidValue(_l("The owner already follows this ticket."), field="invitee")
     if step.ticket.is_invited(invitee):
         raise InvalidValue(_l("This person is already invited."), field="invitee")
-    step.ticket.invitations.append(Invitation(user=invitee, user_id=invitee.id, invited_by_id=_id(step.user)))
+    step.ticket.invitations.append(
+        Invitation(user=invitee, user_id=invitee.id, invited_by_id=_id(step.user))
+    )
     step.event_fields["invitee_id"] = invitee.id
 
 
@@ -379,14 +387,19 @@ def _id(user: User | None) -> int | None:
 ACTIONS: dict[Action, ActionSpec] = {
     A.CREATE: ActionSpec(message_required=True),
     A.TAKE: ActionSpec(_take),
-    A.ASSIGN: ActionSpec(_assign, ("assignee",), note=_l("the assignee is an available manager of the service")),
+    A.ASSIGN: ActionSpec(
+        _assign, ("assignee",), note=_l("the assignee is an available manager of the service")
+    ),
     A.FREE: ActionSpec(_release),
     A.REQUEST_INFORMATION: ActionSpec(message_required=True),
     A.COMMENT: ActionSpec(message_required=True, commutes=True),
-    A.POSTPONE: ActionSpec(_postpone, ("recall_at",), note=_l("the recall date, if any, is in the future")),
+    A.POSTPONE: ActionSpec(
+        _postpone, ("recall_at",), note=_l("the recall date, if any, is in the future")
+    ),
     A.CANCEL_POSTPONEMENT: ActionSpec(),
     A.CLOSE: ActionSpec(
-        _record_spent_time, ("spent_minutes",),
+        _record_spent_time,
+        ("spent_minutes",),
         note=_l("the time spent is given when the service requires it"),
     ),
     A.CLOSE_BY_OWNER: ActionSpec(),
@@ -395,12 +408,18 @@ ACTIONS: dict[Action, ActionSpec] = {
     A.EXPIRE: ActionSpec(),
     A.CANCEL: ActionSpec(),
     A.REFUSE: ActionSpec(
-        _record_spent_time, ("spent_minutes",), message_required=True,
+        _record_spent_time,
+        ("spent_minutes",),
+        message_required=True,
         note=_l("the time spent is given when the service requires it"),
     ),
     A.REOPEN: ActionSpec(message_required=True, follow_ups=(_release_if_manager_left,)),
-    A.INVITE: ActionSpec(_invite, ("invitee",), commutes=True,
-                         note=_l("the invitee is neither the owner nor invited already")),
+    A.INVITE: ActionSpec(
+        _invite,
+        ("invitee",),
+        commutes=True,
+        note=_l("the invitee is neither the owner nor invited already"),
+    ),
     A.REMOVE_INVITATION: ActionSpec(_remove_invitation, ("invitee",), commutes=True),
     A.UPLOAD: ActionSpec(_upload, ("attachment",), commutes=True),
     A.DELETE_ATTACHMENT: ActionSpec(_delete_attachment, ("attachment",), message_required=True),
@@ -411,12 +430,14 @@ ACTIONS: dict[Action, ActionSpec] = {
     A.CHANGE_ORIGIN: ActionSpec(_change_origin, ("origin",)),
     A.CHANGE_SPENT_TIME: ActionSpec(_change_spent_time, ("spent_minutes",)),
     A.CHANGE_CATEGORY: ActionSpec(
-        lambda step: _move(step, other_department=False), ("category",),
+        lambda step: _move(step, other_department=False),
+        ("category",),
         follow_ups=(_assign_if_free,),
         note=_l("the category belongs to the same service and takes tickets"),
     ),
     A.CHANGE_DEPARTMENT: ActionSpec(
-        lambda step: _move(step, other_department=True), ("category",),
+        lambda step: _move(step, other_department=True),
+        ("category",),
         follow_ups=(_release_if_manager_left, _assign_if_free),
         note=_l(
             "the category takes tickets, in an enabled service that the actor manages "
@@ -440,8 +461,9 @@ GUARDS: dict[Guard, Callable[[Ticket, User | None, datetime], bool]] = {
     Guard.OTHER_MANAGER_AVAILABLE: lambda ticket, user, now: any(
         m.is_available and m.user_id != ticket.manager_id for m in ticket.department.managers
     ),
-    Guard.RECALL_DUE: lambda ticket, user, now: ticket.recall_at is not None
-    and ticket.recall_at <= now,
+    Guard.RECALL_DUE: lambda ticket, user, now: (
+        ticket.recall_at is not None and ticket.recall_at <= now
+    ),
     Guard.EXPIRY_DUE: _expiry_due,
 }
 
@@ -455,8 +477,9 @@ def _passes(rule: Rule, ticket: Ticket, user: User | None, actor: Actor, now: da
     return rule.guard is None or GUARDS[rule.guard](ticket, user, now)
 
 
-def resolve(ticket: Ticket, action: Action, user: User | None,
-            now: datetime | None = None) -> tuple[Actor, Rule] | None:
+def resolve(
+    ticket: Ticket, action: Action, user: User | None, now: datetime | None = None
+) -> tuple[Actor, Rule] | None:
     """The role in which ``user`` may do ``action`` now, with its rule; None if forbidden."""
     now = now or utcnow()
     for actor in actors_of(user, ticket):
@@ -466,7 +489,9 @@ def resolve(ticket: Ticket, action: Action, user: User | None,
     return None
 
 
-def available_actions(ticket: Ticket, user: User | None, now: datetime | None = None) -> list[Action]:
+def available_actions(
+    ticket: Ticket, user: User | None, now: datetime | None = None
+) -> list[Action]:
     """What ``user`` may do on ``ticket`` now, in the table's order: buttons and quick links."""
     now = now or utcnow()
     return [action for action in Action if resolve(ticket, action, user, now) is not None]
@@ -484,9 +509,16 @@ def _snapshot(ticket: Ticket) -> dict[str, Any]:
     return {name: getattr(ticket, name) for name in TRACKED_FIELDS}
 
 
-def perform(ticket: Ticket, action: Action, *, user: User | None, message: str = "",
-            scope: ActionScope = ActionScope.DEFAULT, now: datetime | None = None,
-            **params: Any) -> TicketEvent:
+def perform(
+    ticket: Ticket,
+    action: Action,
+    *,
+    user: User | None,
+    message: str = "",
+    scope: ActionScope = ActionScope.DEFAULT,
+    now: datetime | None = None,
+    **params: Any,
+) -> TicketEvent:
     """Apply one action to a ticket, as ``user`` (None: the application).
 
     Checks the table, the inputs, writes the history entry and the alerts, then
@@ -554,10 +586,19 @@ def _record(step: Step, before: dict[str, Any], message: str) -> TicketEvent:
     return event
 
 
-def create_ticket(session, *, creator: User, category: Category, subject: str, message: str,
-                  owner: User | None = None, priority: int | None = None,
-                  scope: TicketScope | str | None = None, origin: Origin | str = Origin.WEB,
-                  now: datetime | None = None) -> Ticket:
+def create_ticket(
+    session,
+    *,
+    creator: User,
+    category: Category,
+    subject: str,
+    message: str,
+    owner: User | None = None,
+    priority: int | None = None,
+    scope: TicketScope | str | None = None,
+    origin: Origin | str = Origin.WEB,
+    now: datetime | None = None,
+) -> Ticket:
     """File a ticket in ``category``: the CREATE row, then the category's assignment.
 
     The creator files for themselves, or, as a manager of the category's service,
@@ -578,7 +619,9 @@ def create_ticket(session, *, creator: User, category: Category, subject: str, m
     ticket = Ticket(
         subject=clean_subject(subject),
         status=TRANSITIONS[NEW, A.CREATE, rule_actor].to,
-        priority=clean_priority(priority if priority is not None else category.effective("default_priority")),
+        priority=clean_priority(
+            priority if priority is not None else category.effective("default_priority")
+        ),
         scope=clean_choice(TicketScope, scope or category.effective("default_scope"), "scope"),
         origin=origin,
         spent_minutes=0,
@@ -586,8 +629,12 @@ def create_ticket(session, *, creator: User, category: Category, subject: str, m
         last_action_at=now,
     )
     message = clean_message(message, required=ACTIONS[A.CREATE].message_required)
-    for relation, value in (("owner", owner), ("creator", creator), ("category", category),
-                            ("department", category.department)):
+    for relation, value in (
+        ("owner", owner),
+        ("creator", creator),
+        ("category", category),
+        ("department", category.department),
+    ):
         _link(ticket, relation, value)
     session.add(ticket)
     step = Step(ticket, A.CREATE, creator, rule_actor, now, {}, {"scope": ActionScope.DEFAULT})

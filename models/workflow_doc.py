@@ -15,7 +15,9 @@ from babel.messages.pofile import read_po
 from .enums import Action, Actor, Status
 from .workflow import ACTIONS, NEW, TRANSITIONS, Rule, Target
 
-CATALOG = Path(__file__).resolve().parent.parent / "fragments/translations/fr/LC_MESSAGES/messages.po"
+CATALOG = (
+    Path(__file__).resolve().parent.parent / "fragments/translations/fr/LC_MESSAGES/messages.po"
+)
 ROLE_ABBREVIATIONS = {
     Actor.OWNER: "O",
     Actor.TICKET_MANAGER: "TM",
@@ -112,9 +114,12 @@ def _action_section(action: Action) -> list[str]:
     for (status, row_action, actor), rule in TRANSITIONS.items():
         if row_action is action:
             grouped[actor, rule].append(status)
-    for (actor, rule), statuses in sorted(grouped.items(), key=lambda item: list(Actor).index(item[0][0])):
+    for (actor, rule), statuses in sorted(
+        grouped.items(), key=lambda item: list(Actor).index(item[0][0])
+    ):
         lines.append(
-            "| " + ", ".join(_status(s) for s in statuses)
+            "| "
+            + ", ".join(_status(s) for s in statuses)
             + f" | {en(actor.label)} | {en(rule.right.label) if rule.right else '—'}"
             + f" | {en(rule.guard.label) if rule.guard else '—'} | {_target(rule)} |"
         )

@@ -43,8 +43,10 @@ def batch_group() -> None:
 
 def _now_option(function):
     return click.option(
-        "--now", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
-        default=None, help="Act as if it were this time (ISO 8601 with offset).",
+        "--now",
+        type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+        default=None,
+        help="Act as if it were this time (ISO 8601 with offset).",
     )(function)
 
 
@@ -56,7 +58,9 @@ def batch_expire(now: datetime | None) -> None:
     click.echo(f"expired: {result.done}, skipped: {result.skipped}")
 
 
-@batch_group.command("recall", help="« Reporté » tickets whose recall date has come go back to « En cours ».")
+@batch_group.command(
+    "recall", help="« Reporté » tickets whose recall date has come go back to « En cours »."
+)
 @_now_option
 @with_appcontext
 def batch_recall(now: datetime | None) -> None:

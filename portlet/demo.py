@@ -16,39 +16,90 @@ from models.workflow import create_ticket, perform
 
 USERS = [
     # uid, display name, e-mail, admin, CAS attributes
-    ("esup9992", "Test ESUP", "esup9992@univ.example", False, {"eduPersonAffiliation": ["student"]}),
-    ("spommier", "Sophie POMMIER", "sophie.pommier@univ.example", False,
-     {"eduPersonAffiliation": ["staff", "employee"]}),
-    ("cmartin", "Camille MARTIN", "camille.martin@univ.example", False,
-     {"eduPersonAffiliation": ["student"]}),
-    ("jdupont", "Jean DUPONT", "jean.dupont@univ.example", False,
-     {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["DSI"]}),
-    ("lbernard", "Léa BERNARD", "lea.bernard@univ.example", False,
-     {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["DSI"]}),
-    ("mdurand", "Marc DURAND", "marc.durand@univ.example", False,
-     {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["HS"]}),
-    ("admin", "Administrateur Assistance", "assistance@univ.example", True,
-     {"eduPersonAffiliation": ["staff"]}),
+    (
+        "esup9992",
+        "Test ESUP",
+        "esup9992@univ.example",
+        False,
+        {"eduPersonAffiliation": ["student"]},
+    ),
+    (
+        "spommier",
+        "Sophie POMMIER",
+        "sophie.pommier@univ.example",
+        False,
+        {"eduPersonAffiliation": ["staff", "employee"]},
+    ),
+    (
+        "cmartin",
+        "Camille MARTIN",
+        "camille.martin@univ.example",
+        False,
+        {"eduPersonAffiliation": ["student"]},
+    ),
+    (
+        "jdupont",
+        "Jean DUPONT",
+        "jean.dupont@univ.example",
+        False,
+        {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["DSI"]},
+    ),
+    (
+        "lbernard",
+        "Léa BERNARD",
+        "lea.bernard@univ.example",
+        False,
+        {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["DSI"]},
+    ),
+    (
+        "mdurand",
+        "Marc DURAND",
+        "marc.durand@univ.example",
+        False,
+        {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["HS"]},
+    ),
+    (
+        "admin",
+        "Administrateur Assistance",
+        "assistance@univ.example",
+        True,
+        {"eduPersonAffiliation": ["staff"]},
+    ),
 ]
 
 # label, title, description, managers, categories: (label, description, children, flags)
 SERVICES = [
-    ("HYGIENE - SECURITE", "Hygiène et sécurité",
-     "Sécurité des personnes et des locaux : incendie, premiers secours, risques.",
-     ["mdurand"],
-     [("Sécurité incendie", "Extincteurs, alarmes, issues de secours.", [], {}),
-      ("Premiers secours", "Trousses de secours, défibrillateurs.", [], {}),
-      ("Locaux et accès", "Portes, badges, éclairage, signalétique.", [], {"expiry_days": 7})]),
-    ("INFORMATIQUE", "Direction du numérique",
-     "Comptes, messagerie, réseau, postes de travail et logiciels.",
-     ["jdupont", "lbernard"],
-     [("Compte et ENT", "Mot de passe, accès à l'ENT, authentification CAS.", [], {}),
-      ("Messagerie", "Boîte aux lettres, listes de diffusion, agenda.", [], {}),
-      ("Réseau et Wi-Fi", "Eduroam, réseau filaire, VPN.", [], {}),
-      ("Poste de travail", "Ordinateurs et périphériques des salles et bureaux.",
-       [("Imprimantes", "Impression, photocopieurs, scanners.", [], {}),
-        ("Logiciels", "Installation et licences de logiciels.", [], {})],
-       {"accepts_tickets": True})]),
+    (
+        "HYGIENE - SECURITE",
+        "Hygiène et sécurité",
+        "Sécurité des personnes et des locaux : incendie, premiers secours, risques.",
+        ["mdurand"],
+        [
+            ("Sécurité incendie", "Extincteurs, alarmes, issues de secours.", [], {}),
+            ("Premiers secours", "Trousses de secours, défibrillateurs.", [], {}),
+            ("Locaux et accès", "Portes, badges, éclairage, signalétique.", [], {"expiry_days": 7}),
+        ],
+    ),
+    (
+        "INFORMATIQUE",
+        "Direction du numérique",
+        "Comptes, messagerie, réseau, postes de travail et logiciels.",
+        ["jdupont", "lbernard"],
+        [
+            ("Compte et ENT", "Mot de passe, accès à l'ENT, authentification CAS.", [], {}),
+            ("Messagerie", "Boîte aux lettres, listes de diffusion, agenda.", [], {}),
+            ("Réseau et Wi-Fi", "Eduroam, réseau filaire, VPN.", [], {}),
+            (
+                "Poste de travail",
+                "Ordinateurs et périphériques des salles et bureaux.",
+                [
+                    ("Imprimantes", "Impression, photocopieurs, scanners.", [], {}),
+                    ("Logiciels", "Installation et licences de logiciels.", [], {}),
+                ],
+                {"accepts_tickets": True},
+            ),
+        ],
+    ),
 ]
 
 
@@ -69,7 +120,9 @@ def _users(session: Session) -> dict[str, User]:
     for uid, name, email, admin, attributes in USERS:
         user = session.scalar(sa.select(User).where(User.uid == uid))
         if user is None:
-            user = User(uid=uid, display_name=name, email=email, is_admin=admin, attributes=attributes)
+            user = User(
+                uid=uid, display_name=name, email=email, is_admin=admin, attributes=attributes
+            )
             session.add(user)
         users[uid] = user
     session.flush()
@@ -79,7 +132,9 @@ def _users(session: Session) -> dict[str, User]:
 def _services(session: Session, users: dict[str, User]) -> dict[str, Category]:
     categories: dict[str, Category] = {}
     for position, (label, title, description, managers, tree) in enumerate(SERVICES):
-        department = Department(label=label, title=title, description=description, position=position)
+        department = Department(
+            label=label, title=title, description=description, position=position
+        )
         session.add(department)
         for rank, uid in enumerate(managers):
             department.managers.append(DepartmentManager(user=users[uid], position=rank))
@@ -95,8 +150,14 @@ def _services(session: Session, users: dict[str, User]) -> dict[str, Category]:
 
 def _categories(department, parent, tree, found) -> None:
     for position, (label, description, children, flags) in enumerate(tree):
-        category = Category(department=department, parent=parent, label=label,
-                            description=description, position=position, **flags)
+        category = Category(
+            department=department,
+            parent=parent,
+            label=label,
+            description=description,
+            position=position,
+            **flags,
+        )
         found[label] = category
         _categories(department, category, children, found)
 
@@ -108,46 +169,114 @@ def _tickets(session: Session, users: dict[str, User], categories: dict[str, Cat
         return start + timedelta(days=days)
 
     def new(owner, category, subject, message, days, **extra):
-        ticket = create_ticket(session, creator=users[owner], category=categories[category],
-                               subject=subject, message=message, now=at(days), **extra)
+        ticket = create_ticket(
+            session,
+            creator=users[owner],
+            category=categories[category],
+            subject=subject,
+            message=message,
+            now=at(days),
+            **extra,
+        )
         session.flush()
         return ticket
 
     # The user guide's own example, still waiting for someone to take it.
-    new("esup9992", "Sécurité incendie", "Extincteurs Présidence",
+    new(
+        "esup9992",
+        "Sécurité incendie",
+        "Extincteurs Présidence",
         "Bonjour,\nOù sont placés les extincteurs à la Présidence ?\nMerci d'avance\n"
-        "Bien cordialement,", 19.5)
+        "Bien cordialement,",
+        19.5,
+    )
 
     # A request for information the owner has not answered yet.
-    printer = new("spommier", "Imprimantes", "Imprimante HS au 2e étage du bâtiment B",
-                  "L'imprimante du couloir affiche « erreur 49 » depuis ce matin.", 10)
-    perform(printer, Action.REQUEST_INFORMATION, user=printer.manager, now=at(10.2),
-            message="Pouvez-vous nous indiquer le numéro d'inventaire collé sur l'imprimante ?")
+    printer = new(
+        "spommier",
+        "Imprimantes",
+        "Imprimante HS au 2e étage du bâtiment B",
+        "L'imprimante du couloir affiche « erreur 49 » depuis ce matin.",
+        10,
+    )
+    perform(
+        printer,
+        Action.REQUEST_INFORMATION,
+        user=printer.manager,
+        now=at(10.2),
+        message="Pouvez-vous nous indiquer le numéro d'inventaire collé sur l'imprimante ?",
+    )
 
     # Closed by the service, waiting for the owner's approval.
-    wifi = new("cmartin", "Réseau et Wi-Fi", "Pas de connexion eduroam en amphi A",
-               "Mon ordinateur portable ne se connecte plus à eduroam dans l'amphi A.", 12)
+    wifi = new(
+        "cmartin",
+        "Réseau et Wi-Fi",
+        "Pas de connexion eduroam en amphi A",
+        "Mon ordinateur portable ne se connecte plus à eduroam dans l'amphi A.",
+        12,
+    )
     perform(wifi, Action.TAKE, user=users["jdupont"], now=at(12.1))
-    perform(wifi, Action.CLOSE, user=users["jdupont"], now=at(13),
-            message="Le certificat du profil eduroam a été renouvelé ; merci de réinstaller le profil.")
+    perform(
+        wifi,
+        Action.CLOSE,
+        user=users["jdupont"],
+        now=at(13),
+        message="Le certificat du profil eduroam a été renouvelé ; merci de réinstaller le profil.",
+    )
 
     # A full loop: refused closure, then approved.
-    mail = new("esup9992", "Messagerie", "Boîte aux lettres pleine",
-               "Je ne peux plus envoyer de messages : ma boîte est pleine.", 3)
-    perform(mail, Action.CLOSE, user=mail.manager, now=at(3.5),
-            message="Votre quota a été augmenté à 5 Go.")
-    perform(mail, Action.REFUSE_CLOSURE, user=users["esup9992"], now=at(4),
-            message="Le message d'erreur apparaît toujours.")
-    perform(mail, Action.CLOSE, user=mail.manager, now=at(4.5),
-            message="Le quota est maintenant appliqué ; il fallait vous reconnecter.")
+    mail = new(
+        "esup9992",
+        "Messagerie",
+        "Boîte aux lettres pleine",
+        "Je ne peux plus envoyer de messages : ma boîte est pleine.",
+        3,
+    )
+    perform(
+        mail,
+        Action.CLOSE,
+        user=mail.manager,
+        now=at(3.5),
+        message="Votre quota a été augmenté à 5 Go.",
+    )
+    perform(
+        mail,
+        Action.REFUSE_CLOSURE,
+        user=users["esup9992"],
+        now=at(4),
+        message="Le message d'erreur apparaît toujours.",
+    )
+    perform(
+        mail,
+        Action.CLOSE,
+        user=mail.manager,
+        now=at(4.5),
+        message="Le quota est maintenant appliqué ; il fallait vous reconnecter.",
+    )
     perform(mail, Action.APPROVE_CLOSURE, user=users["esup9992"], now=at(5))
 
     # Postponed until a software licence arrives, and an intranet-wide known problem.
-    software = new("spommier", "Logiciels", "Installation de MATLAB en salle 204",
-                   "Pour les TP de la rentrée, il faudrait MATLAB sur les 20 postes.", 15)
+    software = new(
+        "spommier",
+        "Logiciels",
+        "Installation de MATLAB en salle 204",
+        "Pour les TP de la rentrée, il faudrait MATLAB sur les 20 postes.",
+        15,
+    )
     perform(software, Action.TAKE, user=users["lbernard"], now=at(15.2))
-    perform(software, Action.POSTPONE, user=users["lbernard"], now=at(15.3),
-            message="En attente des licences.", recall_at=utcnow() + timedelta(days=10))
-    new("cmartin", "Compte et ENT", "Impossible de me connecter à l'ENT",
-        "Depuis hier, l'ENT me renvoie sur la page de connexion après mon mot de passe.", 19,
-        scope=TicketScope.INTRANET)
+    perform(
+        software,
+        Action.POSTPONE,
+        user=users["lbernard"],
+        now=at(15.3),
+        message="En attente des licences.",
+        recall_at=utcnow() + timedelta(days=10),
+    )
+    new(
+        "cmartin",
+        "Compte et ENT",
+        "Impossible de me connecter à l'ENT",
+        "Depuis hier, l'ENT me renvoie sur la page de connexion après mon mot de passe.",
+        19,
+        scope=TicketScope.INTRANET,
+    )

@@ -22,7 +22,11 @@ from models import db
 from models.db import configure_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = [name for name in os.environ.get("ASSISTANCE_TEST_ENGINES", "sqlite,postgresql").split(",") if name]
+ENGINES = [
+    name
+    for name in os.environ.get("ASSISTANCE_TEST_ENGINES", "sqlite,postgresql").split(",")
+    if name
+]
 POSTGRES_ADMIN_URL = os.environ.get(
     "ASSISTANCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

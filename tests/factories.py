@@ -45,7 +45,9 @@ class World:
 
     def reload(self, session: Session) -> World:
         """The same world, loaded in another session."""
-        return World(**{name: session.get(type(value), value.id) for name, value in vars(self).items()})
+        return World(
+            **{name: session.get(type(value), value.id) for name, value in vars(self).items()}
+        )
 
 
 def make_user(session: Session, uid: str, name: str, **extra) -> User:
@@ -55,7 +57,9 @@ def make_user(session: Session, uid: str, name: str, **extra) -> User:
 
 
 def add_manager(session: Session, department: Department, user: User, **extra) -> DepartmentManager:
-    manager = DepartmentManager(department=department, user=user, position=len(department.managers), **extra)
+    manager = DepartmentManager(
+        department=department, user=user, position=len(department.managers), **extra
+    )
     session.add(manager)
     session.flush()
     return manager
@@ -87,43 +91,83 @@ def build_world(session: Session) -> World:
     service.manager_of(users["lbernard"]).set_rights(set(Right))
     session.commit()
     return World(
-        owner=users["esup9992"], tm=users["jdupont"], dm=users["lbernard"],
-        colleague=users["pmoreau"], invitee=users["cmartin"], admin=users["admin"],
-        newcomer=users["nnouveau"], service=service, category=category, sibling=sibling,
-        other_service=other_service, other_category=other_category,
+        owner=users["esup9992"],
+        tm=users["jdupont"],
+        dm=users["lbernard"],
+        colleague=users["pmoreau"],
+        invitee=users["cmartin"],
+        admin=users["admin"],
+        newcomer=users["nnouveau"],
+        service=service,
+        category=category,
+        sibling=sibling,
+        other_service=other_service,
+        other_category=other_category,
     )
 
 
 def new_attachment(name: str = "capture.png") -> Attachment:
-    return Attachment(original_name=name, size=1234, media_type="image/png",
-                      sha256="0" * 64, storage_key=secrets.token_hex(16))
+    return Attachment(
+        original_name=name,
+        size=1234,
+        media_type="image/png",
+        sha256="0" * 64,
+        storage_key=secrets.token_hex(16),
+    )
 
 
 # How to reach each status from a new ticket, as (action, who, extra) steps.
 PATHS: dict[Status, list[tuple[Action, str | None, dict]]] = {
     Status.FREE: [],
     Status.IN_PROGRESS: [(Action.TAKE, "tm", {})],
-    Status.INCOMPLETE: [(Action.TAKE, "tm", {}), (Action.REQUEST_INFORMATION, "tm", {"message": "Quel bâtiment ?"})],
+    Status.INCOMPLETE: [
+        (Action.TAKE, "tm", {}),
+        (Action.REQUEST_INFORMATION, "tm", {"message": "Quel bâtiment ?"}),
+    ],
     Status.POSTPONED: [(Action.TAKE, "tm", {}), (Action.POSTPONE, "tm", {"recall_days": 1})],
     Status.CLOSED: [(Action.TAKE, "tm", {}), (Action.CLOSE, "tm", {"message": "C'est réparé."})],
-    Status.APPROVED: [(Action.TAKE, "tm", {}), (Action.CLOSE, "tm", {}), (Action.APPROVE_CLOSURE, "owner", {})],
-    Status.EXPIRED: [(Action.TAKE, "tm", {}), (Action.CLOSE, "tm", {}), (Action.EXPIRE, None, {"days_later": 20})],
+    Status.APPROVED: [
+        (Action.TAKE, "tm", {}),
+        (Action.CLOSE, "tm", {}),
+        (Action.APPROVE_CLOSURE, "owner", {}),
+    ],
+    Status.EXPIRED: [
+        (Action.TAKE, "tm", {}),
+        (Action.CLOSE, "tm", {}),
+        (Action.EXPIRE, None, {"days_later": 20}),
+    ],
     Status.CANCELLED: [(Action.TAKE, "tm", {}), (Action.CANCEL, "owner", {})],
-    Status.REFUSED: [(Action.TAKE, "tm", {}), (Action.REFUSE, "tm", {"message": "Hors périmètre."})],
+    Status.REFUSED: [
+        (Action.TAKE, "tm", {}),
+        (Action.REFUSE, "tm", {"message": "Hors périmètre."}),
+    ],
 }
 
 
-def ticket_in(session: Session, world: World, status: Status, *, start: datetime | None = None,
-              subject: str = "Pas de Wi-Fi en salle 101", invite: bool = True,
-              attach: bool = True) -> Ticket:
+def ticket_in(
+    session: Session,
+    world: World,
+    status: Status,
+    *,
+    start: datetime | None = None,
+    subject: str = "Pas de Wi-Fi en salle 101",
+    invite: bool = True,
+    attach: bool = True,
+) -> Ticket:
     """A ticket of ``world.owner`` brought to ``status`` through the workflow.
 
     It starts 60 days ago by default, so that recall dates and expiry delays
     reached on the way are due today.
     """
     start = start or utcnow() - timedelta(days=60)
-    ticket = create_ticket(session, creator=world.owner, category=world.category, subject=subject,
-                           message="Le Wi-Fi ne fonctionne pas en salle 101.", now=start)
+    ticket = create_ticket(
+        session,
+        creator=world.owner,
+        category=world.category,
+        subject=subject,
+        message="Le Wi-Fi ne fonctionne pas en salle 101.",
+        now=start,
+    )
     session.flush()
     clock = start
     if attach:

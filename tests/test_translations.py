@@ -12,8 +12,12 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "fragments" / "translations"
-METHODS = [("models/**.py", "python"), ("portlet/**.py", "python"), ("routes/**.py", "python"),
-           ("fragments/templates/**.html", "jinja2")]
+METHODS = [
+    ("models/**.py", "python"),
+    ("portlet/**.py", "python"),
+    ("routes/**.py", "python"),
+    ("fragments/templates/**.html", "jinja2"),
+]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 
@@ -25,7 +29,9 @@ def catalog(language: str):
 def source_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHODS, keywords=KEYWORDS,
+        str(ROOT),
+        METHODS,
+        keywords=KEYWORDS,
         options_map={"fragments/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
     ):
         found.add(message if isinstance(message, str) else message[0])

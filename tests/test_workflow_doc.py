@@ -14,8 +14,17 @@ def test_the_committed_workflow_document_matches_the_code():
 
 def test_the_document_shows_every_rule_in_french():
     text = render()
-    for label in ("Libre", "En cours", "Incomplet", "Reporté", "Clos/approuvé", "Expiré",
-                  "Refuser clôture", "Ajouter commentaire", "Prendre en charge"):
+    for label in (
+        "Libre",
+        "En cours",
+        "Incomplet",
+        "Reporté",
+        "Clos/approuvé",
+        "Expiré",
+        "Refuser clôture",
+        "Ajouter commentaire",
+        "Prendre en charge",
+    ):
         assert label in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and " | " in line]
     assert len(rows) > len({(action, actor) for _, action, actor in TRANSITIONS})

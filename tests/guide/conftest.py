@@ -11,8 +11,9 @@ from portlet.app import create_app
 @pytest.fixture(scope="module")
 def french(tmp_path_factory):
     """Render lazy labels as a French user reads them."""
-    app = create_app({"DATA_DIR": str(tmp_path_factory.mktemp("data")),
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"DATA_DIR": str(tmp_path_factory.mktemp("data")), "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     with app.app_context(), force_locale("fr"):
         yield lambda lazy: str(lazy)
 

@@ -10,7 +10,9 @@ from models.operations import act
 from models.workflow import available_actions
 
 
-def test_the_owner_refuses_the_closure_saying_why_then_approves(session, world, make_ticket, french):
+def test_the_owner_refuses_the_closure_saying_why_then_approves(
+    session, world, make_ticket, french
+):
     ticket = make_ticket(Status.IN_PROGRESS)
     act(session, ticket.id, Action.CLOSE, user=world.tm, message="Le Wi-Fi a été redémarré.")
     assert french(ticket.status.label) == "Clos"
@@ -23,8 +25,13 @@ def test_the_owner_refuses_the_closure_saying_why_then_approves(session, world, 
     # « Si vous refusez la clôture, il vous sera demandé de justifier ce choix »
     with pytest.raises(MessageRequired):
         act(session, ticket.id, Action.REFUSE_CLOSURE, user=world.owner, message="")
-    act(session, ticket.id, Action.REFUSE_CLOSURE, user=world.owner,
-        message="Le Wi-Fi ne fonctionne toujours pas.")
+    act(
+        session,
+        ticket.id,
+        Action.REFUSE_CLOSURE,
+        user=world.owner,
+        message="Le Wi-Fi ne fonctionne toujours pas.",
+    )
     assert (french(ticket.status.label), ticket.manager) == ("En cours", world.tm)
 
     act(session, ticket.id, Action.CLOSE, user=world.tm, message="Borne remplacée.")

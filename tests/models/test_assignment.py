@@ -13,8 +13,13 @@ from models.operations import file_ticket
 
 
 def file(session, world, category=None):
-    return file_ticket(session, creator=world.owner, category_id=(category or world.category).id,
-                       subject="Pas de réseau", message="Le réseau est coupé.")
+    return file_ticket(
+        session,
+        creator=world.owner,
+        category_id=(category or world.category).id,
+        subject="Pas de réseau",
+        message="Le réseau est coupé.",
+    )
 
 
 def test_by_default_a_new_ticket_stays_free(session, world):
@@ -24,8 +29,10 @@ def test_by_default_a_new_ticket_stays_free(session, world):
 
 def test_the_first_available_member_gets_it(session, world):
     world.category.assignment_algorithm = AssignmentAlgorithm.FIRST_AVAILABLE
-    world.category.members += [CategoryMember(user=world.dm, position=0),
-                               CategoryMember(user=world.colleague, position=1)]
+    world.category.members += [
+        CategoryMember(user=world.dm, position=0),
+        CategoryMember(user=world.colleague, position=1),
+    ]
     session.commit()
     ticket = file(session, world)
     assign = ticket.events[-1]
@@ -39,7 +46,11 @@ def test_the_first_available_member_gets_it(session, world):
 def test_without_members_a_category_inherits_its_parents_then_the_whole_service(session, world):
     world.service.assignment_algorithm = AssignmentAlgorithm.FIRST_AVAILABLE
     session.commit()
-    assert [m.user for m in world.category.effective_members()] == [world.tm, world.dm, world.colleague]
+    assert [m.user for m in world.category.effective_members()] == [
+        world.tm,
+        world.dm,
+        world.colleague,
+    ]
     assert file(session, world).manager == world.tm
 
 
@@ -50,7 +61,11 @@ def test_round_robin_serves_members_in_turn_and_skips_the_unavailable(session, w
     assert managers == [world.tm, world.dm, world.colleague, world.tm]
     world.service.manager_of(world.dm).is_available = False
     session.commit()
-    assert [file(session, world).manager for _ in range(3)] == [world.colleague, world.tm, world.colleague]
+    assert [file(session, world).manager for _ in range(3)] == [
+        world.colleague,
+        world.tm,
+        world.colleague,
+    ]
 
 
 def test_random_picks_only_available_members(session, world):

@@ -20,8 +20,14 @@ def closed_days_ago(session, world, days: float, category=None) -> Ticket:
     start = utcnow() - timedelta(days=days, hours=3)
     ticket = ticket_in(session, world, Status.IN_PROGRESS, start=start)
     if category is not None:
-        act(session, ticket.id, Action.CHANGE_CATEGORY, user=world.tm, category=category,
-            now=start + timedelta(hours=2))
+        act(
+            session,
+            ticket.id,
+            Action.CHANGE_CATEGORY,
+            user=world.tm,
+            category=category,
+            now=start + timedelta(hours=2),
+        )
     act(session, ticket.id, Action.CLOSE, user=world.tm, now=utcnow() - timedelta(days=days))
     return ticket
 
@@ -39,9 +45,14 @@ def test_a_closure_nobody_approves_expires_after_its_category_delay(session, wor
         "quick, 4 days": (closed_days_ago(session, world, 4, quick), Status.EXPIRED),
         "quick, 2 days": (closed_days_ago(session, world, 2, quick), Status.CLOSED),
         "never, 400 days": (closed_days_ago(session, world, 400, never), Status.CLOSED),
-        "child of never, 400 days": (closed_days_ago(session, world, 400, child_of_never), Status.CLOSED),
-        "in progress, 30 days": (ticket_in(session, world, Status.IN_PROGRESS,
-                                           start=utcnow() - timedelta(days=30)), Status.IN_PROGRESS),
+        "child of never, 400 days": (
+            closed_days_ago(session, world, 400, child_of_never),
+            Status.CLOSED,
+        ),
+        "in progress, 30 days": (
+            ticket_in(session, world, Status.IN_PROGRESS, start=utcnow() - timedelta(days=30)),
+            Status.IN_PROGRESS,
+        ),
     }
 
     result = expire_due_tickets(session)
@@ -102,8 +113,10 @@ def test_two_hosts_running_the_batches_at_once_expire_each_ticket_once(committed
     session.rollback()
     counts = session.execute(
         sa.select(TicketEvent.kind, sa.func.count())
-        .where(TicketEvent.ticket_id.in_(tickets),
-               TicketEvent.kind.in_([Action.EXPIRE, Action.CANCEL_POSTPONEMENT]))
+        .where(
+            TicketEvent.ticket_id.in_(tickets),
+            TicketEvent.kind.in_([Action.EXPIRE, Action.CANCEL_POSTPONEMENT]),
+        )
         .group_by(TicketEvent.kind)
     ).all()
     assert dict(counts) == {Action.EXPIRE: 12, Action.CANCEL_POSTPONEMENT: 12}

@@ -54,8 +54,13 @@ def race(committed, ticket_id: int, *moves):
 
 
 def history(session, ticket_id):
-    return list(session.scalars(sa.select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket_id)
-                                .order_by(TicketEvent.id)))
+    return list(
+        session.scalars(
+            sa.select(TicketEvent.kind)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(TicketEvent.id)
+        )
+    )
 
 
 @pytest.fixture
@@ -69,8 +74,12 @@ def university(committed):
 def test_two_managers_take_the_same_free_ticket_and_one_wins(university, committed, round_):
     session, world = university
     ticket = ticket_in(session, world, Status.FREE)
-    results = race(committed, ticket.id,
-                   (world.dm.uid, Action.TAKE, {}), (world.colleague.uid, Action.TAKE, {}))
+    results = race(
+        committed,
+        ticket.id,
+        (world.dm.uid, Action.TAKE, {}),
+        (world.colleague.uid, Action.TAKE, {}),
+    )
 
     winners = [r for r in results if r is Action.TAKE]
     losers = [r for r in results if isinstance(r, TicketChanged)]
@@ -86,9 +95,12 @@ def test_two_managers_take_the_same_free_ticket_and_one_wins(university, committ
 def test_the_owner_approves_while_a_manager_reopens_and_one_wins(university, committed, round_):
     session, world = university
     ticket = ticket_in(session, world, Status.CLOSED)
-    results = race(committed, ticket.id,
-                   (world.owner.uid, Action.APPROVE_CLOSURE, {}),
-                   (world.dm.uid, Action.REOPEN, {"message": "Fermé trop tôt."}))
+    results = race(
+        committed,
+        ticket.id,
+        (world.owner.uid, Action.APPROVE_CLOSURE, {}),
+        (world.dm.uid, Action.REOPEN, {"message": "Fermé trop tôt."}),
+    )
 
     assert sum(isinstance(r, TicketChanged) for r in results) == 1, results
     session.rollback()  # a fresh snapshot: SQLite keeps the one of the open transaction
@@ -104,10 +116,13 @@ def test_the_owner_approves_while_a_manager_reopens_and_one_wins(university, com
 def test_comments_written_at_the_same_moment_are_all_kept(university, committed, round_):
     session, world = university
     ticket = ticket_in(session, world, Status.INCOMPLETE)
-    results = race(committed, ticket.id,
-                   (world.owner.uid, Action.COMMENT, {"message": "Bâtiment B, salle 101."}),
-                   (world.tm.uid, Action.CLOSE, {"message": "Réglé à distance."}),
-                   (world.invitee.uid, Action.COMMENT, {"message": "Même souci chez moi."}))
+    results = race(
+        committed,
+        ticket.id,
+        (world.owner.uid, Action.COMMENT, {"message": "Bâtiment B, salle 101."}),
+        (world.tm.uid, Action.CLOSE, {"message": "Réglé à distance."}),
+        (world.invitee.uid, Action.COMMENT, {"message": "Même souci chez moi."}),
+    )
 
     assert results[0] is Action.COMMENT and results[2] is Action.COMMENT, results
     session.rollback()  # a fresh snapshot: SQLite keeps the one of the open transaction
@@ -131,6 +146,7 @@ def test_an_action_on_an_old_view_of_the_ticket_is_refused(university, committed
     with pytest.raises(TicketChanged):
         act(other, ticket.id, Action.CLOSE_BY_OWNER, user=owner, expected_version=seen)
     # A comment written on the old view still lands: it depends on nothing that changed.
-    event = act(other, ticket.id, Action.COMMENT, user=owner, expected_version=seen,
-                message="Bâtiment B.")
+    event = act(
+        other, ticket.id, Action.COMMENT, user=owner, expected_version=seen, message="Bâtiment B."
+    )
     assert event.status_after is Status.IN_PROGRESS

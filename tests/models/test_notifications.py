@@ -20,29 +20,51 @@ def outbox(session, event):
 
 def test_a_request_for_information_reaches_the_owner_and_invitees(session, world, make_ticket):
     ticket = make_ticket(Status.IN_PROGRESS)
-    event = act(session, ticket.id, Action.REQUEST_INFORMATION, user=world.tm, message="Quel bâtiment ?")
-    assert outbox(session, event) == {world.owner.uid: Reason.OWNER, world.invitee.uid: Reason.INVITEE}
-    row = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.event_id == event.id)).first()
+    event = act(
+        session, ticket.id, Action.REQUEST_INFORMATION, user=world.tm, message="Quel bâtiment ?"
+    )
+    assert outbox(session, event) == {
+        world.owner.uid: Reason.OWNER,
+        world.invitee.uid: Reason.INVITEE,
+    }
+    row = session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+    ).first()
     assert (row.state, row.attempts, row.ticket_id) == (DeliveryState.PENDING, 0, ticket.id)
 
 
 def test_the_owners_answer_reaches_the_manager(session, world, make_ticket):
     ticket = make_ticket(Status.INCOMPLETE)
     event = act(session, ticket.id, Action.COMMENT, user=world.owner, message="Bâtiment B.")
-    assert outbox(session, event) == {world.tm.uid: Reason.MANAGER, world.invitee.uid: Reason.INVITEE}
+    assert outbox(session, event) == {
+        world.tm.uid: Reason.MANAGER,
+        world.invitee.uid: Reason.INVITEE,
+    }
 
 
 def test_a_new_ticket_reaches_the_members_of_its_category(session, world):
-    ticket = file_ticket(session, creator=world.owner, category_id=world.category.id,
-                         subject="Pas de réseau", message="Coupure totale.")
+    ticket = file_ticket(
+        session,
+        creator=world.owner,
+        category_id=world.category.id,
+        subject="Pas de réseau",
+        message="Coupure totale.",
+    )
     assert outbox(session, ticket.events[0]) == {
-        user.uid: Reason.CATEGORY_MEMBER for user in (world.tm, world.dm, world.colleague)}
+        user.uid: Reason.CATEGORY_MEMBER for user in (world.tm, world.dm, world.colleague)
+    }
 
 
 def test_an_internal_note_never_reaches_the_owner(session, world, make_ticket):
     ticket = make_ticket(Status.IN_PROGRESS)
-    event = act(session, ticket.id, Action.COMMENT, user=world.dm, message="Utilisateur pénible.",
-                scope=ActionScope.MANAGER)
+    event = act(
+        session,
+        ticket.id,
+        Action.COMMENT,
+        user=world.dm,
+        message="Utilisateur pénible.",
+        scope=ActionScope.MANAGER,
+    )
     assert outbox(session, event) == {world.tm.uid: Reason.MANAGER}
 
 
@@ -53,9 +75,11 @@ def test_bookmarks_monitors_and_preferences_decide_the_rest(session, world, make
     world.owner.preferences = {"notify_own_tickets": False}
     session.commit()
     event = act(session, ticket.id, Action.CLOSE, user=world.tm, message="Réglé.")
-    assert outbox(session, event) == {world.invitee.uid: Reason.INVITEE,
-                                      world.colleague.uid: Reason.BOOKMARK,
-                                      world.admin.uid: Reason.MONITOR}
+    assert outbox(session, event) == {
+        world.invitee.uid: Reason.INVITEE,
+        world.colleague.uid: Reason.BOOKMARK,
+        world.admin.uid: Reason.MONITOR,
+    }
 
 
 def test_a_failed_action_leaves_no_mail_behind(session, world, make_ticket):

@@ -25,15 +25,25 @@ def stranger(session):
     return user
 
 
-@pytest.mark.parametrize(("scope", "stranger_reads", "stranger_sees_subject", "anonymous_reads"), [
-    (TicketScope.PUBLIC, True, True, True),
-    (TicketScope.INTRANET, True, True, False),
-    (TicketScope.SUBJECT_ONLY, False, True, False),
-    (TicketScope.PRIVATE, False, False, False),
-])
-def test_the_ticket_scope_decides_what_others_see(session, world, make_ticket, stranger,
-                                                  scope, stranger_reads, stranger_sees_subject,
-                                                  anonymous_reads):
+@pytest.mark.parametrize(
+    ("scope", "stranger_reads", "stranger_sees_subject", "anonymous_reads"),
+    [
+        (TicketScope.PUBLIC, True, True, True),
+        (TicketScope.INTRANET, True, True, False),
+        (TicketScope.SUBJECT_ONLY, False, True, False),
+        (TicketScope.PRIVATE, False, False, False),
+    ],
+)
+def test_the_ticket_scope_decides_what_others_see(
+    session,
+    world,
+    make_ticket,
+    stranger,
+    scope,
+    stranger_reads,
+    stranger_sees_subject,
+    anonymous_reads,
+):
     ticket = make_ticket(Status.IN_PROGRESS)
     ticket.scope = scope
     session.commit()
@@ -53,13 +63,19 @@ def test_the_sql_filter_agrees_with_can_view(session, world, make_ticket, strang
     session.commit()
     for user in (world.owner, world.tm, world.dm, world.invitee, world.admin, stranger, None):
         visible = set(session.scalars(sa.select(Ticket.id).where(visible_tickets_clause(user))))
-        assert visible == {t.id for t in session.scalars(sa.select(Ticket)) if can_view(user, t)}, user
+        assert visible == {t.id for t in session.scalars(sa.select(Ticket)) if can_view(user, t)}, (
+            user
+        )
 
 
 def test_an_internal_note_stays_among_managers(session, world, make_ticket):
     ticket = make_ticket(Status.IN_PROGRESS)
-    notes = {scope: act(session, ticket.id, Action.COMMENT, user=world.dm, message=scope.value, scope=scope)
-             for scope in ActionScope}
+    notes = {
+        scope: act(
+            session, ticket.id, Action.COMMENT, user=world.dm, message=scope.value, scope=scope
+        )
+        for scope in ActionScope
+    }
     readers = {
         ActionScope.DEFAULT: {"owner", "tm", "dm", "invitee", "admin"},
         ActionScope.OWNER: {"owner", "tm", "dm", "admin"},
@@ -68,8 +84,11 @@ def test_an_internal_note_stays_among_managers(session, world, make_ticket):
         ActionScope.MANAGER: {"tm", "dm", "admin"},
     }
     for scope, event in notes.items():
-        who = {name for name in ("owner", "tm", "dm", "invitee", "admin")
-               if can_view_event(getattr(world, name), event)}
+        who = {
+            name
+            for name in ("owner", "tm", "dm", "invitee", "admin")
+            if can_view_event(getattr(world, name), event)
+        }
         assert who == readers[scope], scope
 
 

@@ -56,7 +56,9 @@ def test_bookmarks_and_monitoring_toggle_and_are_idempotent(session, world, make
         set_bookmark(session, world.invitee, ticket, True)
         set_monitoring(session, world.invitee, ticket, True)
     assert bookmarked_tickets(session, world.invitee) == [ticket]
-    assert is_bookmarked(session, world.invitee, ticket) and is_monitored(session, world.invitee, ticket)
+    assert is_bookmarked(session, world.invitee, ticket) and is_monitored(
+        session, world.invitee, ticket
+    )
     set_bookmark(session, world.invitee, ticket, False)
     set_monitoring(session, world.invitee, ticket, False)
     assert not is_bookmarked(session, world.invitee, ticket)
@@ -67,8 +69,10 @@ def test_nobody_follows_a_ticket_they_may_not_see(session, world, make_ticket):
     ticket = make_ticket(Status.IN_PROGRESS)
     stranger = make_user(session, "inconnu", "Un INCONNU")
     session.commit()
-    for follow in (lambda: set_bookmark(session, stranger, ticket, True),
-                   lambda: set_monitoring(session, stranger, ticket, True),
-                   lambda: record_view(session, stranger, ticket)):
+    for follow in (
+        lambda: set_bookmark(session, stranger, ticket, True),
+        lambda: set_monitoring(session, stranger, ticket, True),
+        lambda: record_view(session, stranger, ticket),
+    ):
         with pytest.raises(NotAllowed):
             follow()

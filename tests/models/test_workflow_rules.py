@@ -92,16 +92,19 @@ SPEC = [
 ]
 
 
-@pytest.mark.parametrize(("status", "action", "actor", "to"), SPEC,
-                         ids=lambda v: getattr(v, "value", str(v)))
+@pytest.mark.parametrize(
+    ("status", "action", "actor", "to"), SPEC, ids=lambda v: getattr(v, "value", str(v))
+)
 def test_the_table_says_what_the_guide_says(status, action, actor, to):
     rule = TRANSITIONS.get((status, action, actor))
     reached = None if rule is None else status if rule.to is Target.KEEP else rule.to
     assert reached == to
 
 
-@pytest.mark.parametrize("action", [A.REQUEST_INFORMATION, A.REFUSE_CLOSURE, A.REFUSE, A.REOPEN,
-                                    A.COMMENT, A.DELETE_ATTACHMENT])
+@pytest.mark.parametrize(
+    "action",
+    [A.REQUEST_INFORMATION, A.REFUSE_CLOSURE, A.REFUSE, A.REOPEN, A.COMMENT, A.DELETE_ATTACHMENT],
+)
 def test_actions_that_must_say_why_refuse_an_empty_message(session, world, make_ticket, action):
     status, user, inputs = {
         A.REQUEST_INFORMATION: (S.IN_PROGRESS, "tm", {}),
@@ -166,14 +169,22 @@ def test_the_recall_and_expiry_conditions_hold_the_application_back(session, wor
     with pytest.raises(NotAllowed):
         act(session, closed.id, A.EXPIRE, user=None)
     later = utcnow() + timedelta(days=15)
-    assert act(session, postponed.id, A.CANCEL_POSTPONEMENT, user=None, now=later).status_after is S.IN_PROGRESS
+    assert (
+        act(session, postponed.id, A.CANCEL_POSTPONEMENT, user=None, now=later).status_after
+        is S.IN_PROGRESS
+    )
     assert act(session, closed.id, A.EXPIRE, user=None, now=later).status_after is S.EXPIRED
 
 
 def test_a_refused_closure_goes_back_to_the_manager_who_closed(session, world, make_ticket):
     ticket = make_ticket(S.CLOSED)
-    event = act(session, ticket.id, A.REFUSE_CLOSURE, user=world.owner,
-                message="L'imprimante ne fonctionne toujours pas.")
+    event = act(
+        session,
+        ticket.id,
+        A.REFUSE_CLOSURE,
+        user=world.owner,
+        message="L'imprimante ne fonctionne toujours pas.",
+    )
     assert (event.status_after, ticket.manager) == (S.IN_PROGRESS, world.tm)
     assert ticket.resolution_seconds is None
 
@@ -186,7 +197,11 @@ def test_a_ticket_whose_manager_left_the_service_returns_to_the_pool(session, wo
     reopen, release = ticket.events[-2:]
     assert (reopen.kind, reopen.status_after) == (A.REOPEN, S.IN_PROGRESS)
     assert (release.kind, release.actor, release.author_id) == (A.FREE, R.APPLICATION, None)
-    assert (release.manager_id_before, ticket.manager_id, ticket.status) == (world.tm.id, None, S.FREE)
+    assert (release.manager_id_before, ticket.manager_id, ticket.status) == (
+        world.tm.id,
+        None,
+        S.FREE,
+    )
 
 
 def test_moving_to_another_service_releases_and_reassigns(session, world, make_ticket):
@@ -196,11 +211,25 @@ def test_moving_to_another_service_releases_and_reassigns(session, world, make_t
     session.commit()
     act(session, ticket.id, A.CHANGE_DEPARTMENT, user=world.tm, category=world.other_category)
     move, release, assign = ticket.events[-3:]
-    assert (move.department_id_before, move.department_id_after) == (world.service.id, world.other_service.id)
-    assert (move.category_id_before, move.category_id_after) == (world.category.id, world.other_category.id)
+    assert (move.department_id_before, move.department_id_after) == (
+        world.service.id,
+        world.other_service.id,
+    )
+    assert (move.category_id_before, move.category_id_after) == (
+        world.category.id,
+        world.other_category.id,
+    )
     assert (release.kind, release.status_after) == (A.FREE, S.FREE)
-    assert (assign.kind, assign.actor, assign.manager_id_after) == (A.ASSIGN, R.APPLICATION, newcomer_manager.user_id)
-    assert (ticket.department, ticket.category, ticket.status) == (world.other_service, world.other_category, S.IN_PROGRESS)
+    assert (assign.kind, assign.actor, assign.manager_id_after) == (
+        A.ASSIGN,
+        R.APPLICATION,
+        newcomer_manager.user_id,
+    )
+    assert (ticket.department, ticket.category, ticket.status) == (
+        world.other_service,
+        world.other_category,
+        S.IN_PROGRESS,
+    )
 
 
 def test_moving_to_another_service_needs_the_right_or_to_manage_it(session, world, make_ticket):
@@ -209,20 +238,33 @@ def test_moving_to_another_service_needs_the_right_or_to_manage_it(session, worl
     membership.can_move_department = False
     session.commit()
     with pytest.raises(NotAllowed):
-        act(session, ticket.id, A.CHANGE_DEPARTMENT, user=world.colleague, category=world.other_category)
+        act(
+            session,
+            ticket.id,
+            A.CHANGE_DEPARTMENT,
+            user=world.colleague,
+            category=world.other_category,
+        )
     add_manager(session, world.other_service, world.colleague)
     session.commit()
-    act(session, ticket.id, A.CHANGE_DEPARTMENT, user=world.colleague, category=world.other_category)
+    act(
+        session, ticket.id, A.CHANGE_DEPARTMENT, user=world.colleague, category=world.other_category
+    )
     assert ticket.department == world.other_service
 
 
-@pytest.mark.parametrize(("inputs", "field"), [
-    ({"category": "sibling_in_other_service"}, "category"),
-    ({"category": "same"}, "category"),
-])
+@pytest.mark.parametrize(
+    ("inputs", "field"),
+    [
+        ({"category": "sibling_in_other_service"}, "category"),
+        ({"category": "same"}, "category"),
+    ],
+)
 def test_moving_within_the_service_checks_the_category(session, world, make_ticket, inputs, field):
     ticket = make_ticket(S.IN_PROGRESS)
-    category = world.other_category if inputs["category"] == "sibling_in_other_service" else world.category
+    category = (
+        world.other_category if inputs["category"] == "sibling_in_other_service" else world.category
+    )
     with pytest.raises(InvalidValue) as error:
         act(session, ticket.id, A.CHANGE_CATEGORY, user=world.tm, category=category)
     assert error.value.field == field
@@ -239,13 +281,22 @@ def test_closing_asks_for_the_time_spent_when_the_service_requires_it(session, w
         with pytest.raises(InvalidValue):
             act(session, ticket.id, A.CLOSE, user=world.tm, spent_minutes=bad)
     event = act(session, ticket.id, A.CLOSE, user=world.tm, spent_minutes=45)
-    assert (event.spent_minutes_before, event.spent_minutes_after, event.status_after) == (0, 45, S.CLOSED)
+    assert (event.spent_minutes_before, event.spent_minutes_after, event.status_after) == (
+        0,
+        45,
+        S.CLOSED,
+    )
 
 
 def test_changes_of_properties_keep_their_before_and_after(session, world, make_ticket):
     ticket = make_ticket(S.IN_PROGRESS)
     steps = [
-        (A.CHANGE_SUBJECT, {"subject": "  Wi-Fi   absent\n salle 101 "}, "subject", "Wi-Fi absent salle 101"),
+        (
+            A.CHANGE_SUBJECT,
+            {"subject": "  Wi-Fi   absent\n salle 101 "},
+            "subject",
+            "Wi-Fi absent salle 101",
+        ),
         (A.CHANGE_PRIORITY, {"priority": "5"}, "priority", 5),
         (A.CHANGE_SCOPE, {"ticket_scope": "intranet"}, "scope", "intranet"),
         (A.CHANGE_ORIGIN, {"origin": "phone"}, "origin", "phone"),
@@ -255,26 +306,33 @@ def test_changes_of_properties_keep_their_before_and_after(session, world, make_
     for action, inputs, field, after in steps:
         before = getattr(ticket, field)
         event = act(session, ticket.id, action, user=world.tm, **inputs)
-        assert (getattr(event, f"{field}_before"), getattr(event, f"{field}_after")) == (before, after)
+        assert (getattr(event, f"{field}_before"), getattr(event, f"{field}_after")) == (
+            before,
+            after,
+        )
         assert getattr(ticket, field) == after
         with pytest.raises(InvalidValue, match="already"):
             act(session, ticket.id, action, user=world.tm, **inputs)
 
 
-@pytest.mark.parametrize(("action", "inputs", "field"), [
-    (A.CHANGE_SUBJECT, {"subject": ""}, "subject"),
-    (A.CHANGE_SUBJECT, {"subject": "x" * 10_000}, "subject"),
-    (A.CHANGE_PRIORITY, {"priority": 9}, "priority"),
-    (A.CHANGE_PRIORITY, {"priority": "haute"}, "priority"),
-    (A.CHANGE_SCOPE, {"ticket_scope": "everyone"}, "ticket_scope"),
-    (A.CHANGE_ORIGIN, {"origin": "pigeon"}, "origin"),
-    (A.POSTPONE, {"recall_at": "demain"}, "recall_at"),
-    (A.POSTPONE, {"recall_at": utcnow() - timedelta(days=1)}, "recall_at"),
-    (A.COMMENT, {"message": "x" * 20_001}, "message"),
-    (A.COMMENT, {"message": "ok", "scope": "nobody"}, "scope"),
-])
-def test_bad_input_is_refused_beside_its_field_and_changes_nothing(session, world, make_ticket,
-                                                                   action, inputs, field):
+@pytest.mark.parametrize(
+    ("action", "inputs", "field"),
+    [
+        (A.CHANGE_SUBJECT, {"subject": ""}, "subject"),
+        (A.CHANGE_SUBJECT, {"subject": "x" * 10_000}, "subject"),
+        (A.CHANGE_PRIORITY, {"priority": 9}, "priority"),
+        (A.CHANGE_PRIORITY, {"priority": "haute"}, "priority"),
+        (A.CHANGE_SCOPE, {"ticket_scope": "everyone"}, "ticket_scope"),
+        (A.CHANGE_ORIGIN, {"origin": "pigeon"}, "origin"),
+        (A.POSTPONE, {"recall_at": "demain"}, "recall_at"),
+        (A.POSTPONE, {"recall_at": utcnow() - timedelta(days=1)}, "recall_at"),
+        (A.COMMENT, {"message": "x" * 20_001}, "message"),
+        (A.COMMENT, {"message": "ok", "scope": "nobody"}, "scope"),
+    ],
+)
+def test_bad_input_is_refused_beside_its_field_and_changes_nothing(
+    session, world, make_ticket, action, inputs, field
+):
     ticket = make_ticket(S.IN_PROGRESS)
     version, events = ticket.version, len(ticket.events)
     with pytest.raises(InvalidValue) as error:
@@ -285,23 +343,38 @@ def test_bad_input_is_refused_beside_its_field_and_changes_nothing(session, worl
     assert (ticket.version, len(ticket.events)) == (version, events)
 
 
-def test_the_owner_may_not_hide_a_comment_from_themselves_as_managers_do(session, world, make_ticket):
+def test_the_owner_may_not_hide_a_comment_from_themselves_as_managers_do(
+    session, world, make_ticket
+):
     ticket = make_ticket(S.IN_PROGRESS)
     with pytest.raises(InvalidValue):
         act(session, ticket.id, A.COMMENT, user=world.owner, message="secret", scope="manager")
-    note = act(session, ticket.id, A.COMMENT, user=world.tm, message="Note interne", scope="manager")
+    note = act(
+        session, ticket.id, A.COMMENT, user=world.tm, message="Note interne", scope="manager"
+    )
     assert note.scope.value == "manager"
 
 
 def test_take_and_close_is_one_transaction(session, world, make_ticket):
     ticket = make_ticket(S.FREE)
-    take, close = act_many(session, ticket.id, [(A.TAKE, {}), (A.CLOSE, {"message": "Fait."})], user=world.dm)
-    assert (take.status_after, close.status_after, ticket.manager) == (S.IN_PROGRESS, S.CLOSED, world.dm)
+    take, close = act_many(
+        session, ticket.id, [(A.TAKE, {}), (A.CLOSE, {"message": "Fait."})], user=world.dm
+    )
+    assert (take.status_after, close.status_after, ticket.manager) == (
+        S.IN_PROGRESS,
+        S.CLOSED,
+        world.dm,
+    )
 
     other = make_ticket(S.FREE)
     events = len(other.events)
     with pytest.raises(MessageRequired):  # the second step fails: the first is undone
-        act_many(session, other.id, [(A.TAKE, {}), (A.REQUEST_INFORMATION, {"message": ""})], user=world.dm)
+        act_many(
+            session,
+            other.id,
+            [(A.TAKE, {}), (A.REQUEST_INFORMATION, {"message": ""})],
+            user=world.dm,
+        )
     session.refresh(other)
     assert (other.status, other.manager_id, len(other.events)) == (S.FREE, None, events)
 
@@ -310,7 +383,14 @@ def test_the_clocks_measure_reaction_and_resolution(session, world, make_ticket)
     start = utcnow() - timedelta(days=3)
     ticket = make_ticket(S.FREE, start=start)
     assert ticket.reaction_seconds is None
-    act(session, ticket.id, A.COMMENT, user=world.owner, message="Toujours rien.", now=start + timedelta(hours=1))
+    act(
+        session,
+        ticket.id,
+        A.COMMENT,
+        user=world.owner,
+        message="Toujours rien.",
+        now=start + timedelta(hours=1),
+    )
     assert ticket.reaction_seconds is None  # the owner's own comment is no reaction
     act(session, ticket.id, A.TAKE, user=world.dm, now=start + timedelta(hours=2))
     assert ticket.reaction_seconds == 2 * 3600

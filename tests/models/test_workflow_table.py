@@ -27,7 +27,9 @@ ACTIONS = [action for action in Action if action is not Action.CREATE]
 # Nobody manages a free ticket: the (Libre, …, ticket manager) cells cannot happen.
 CELLS = [
     (status, action, actor)
-    for status in Status for action in ACTIONS for actor in Actor
+    for status in Status
+    for action in ACTIONS
+    for actor in Actor
     if not (status is Status.FREE and actor is Actor.TICKET_MANAGER)
 ]
 MESSAGE = "Parce que."
@@ -42,8 +44,9 @@ def university(engine):
     """
     with engine.connect() as connection:
         outer = connection.begin()
-        with Session(bind=connection, join_transaction_mode="create_savepoint",
-                     expire_on_commit=False) as session:
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
             world = build_world(session)
             tickets = {status: ticket_in(session, world, status).id for status in Status}
             session.delete(world.service.manager_of(world.tm))
@@ -131,7 +134,12 @@ def test_each_cell_does_what_the_table_says(cell, status, action, actor):
         target = Status.IN_PROGRESS if had_manager else Status.FREE
     else:
         target = rule.to
-    assert (event.kind, event.actor, event.status_before, event.status_after) == (action, actor, status, target)
+    assert (event.kind, event.actor, event.status_before, event.status_after) == (
+        action,
+        actor,
+        status,
+        target,
+    )
     assert event.author_id == (user.id if user else None)
     assert event.message == MESSAGE
     ticket = session.get(Ticket, ticket.id)
@@ -140,13 +148,17 @@ def test_each_cell_does_what_the_table_says(cell, status, action, actor):
     assert ticket.status is history[-1].status_after
     assert ticket.last_action_at == event.created_at
     assert ticket.version > before["ticket"]["version"]
-    recipients = session.scalars(sa.select(OutboxMessage.recipient_id).where(OutboxMessage.event_id == event.id))
+    recipients = session.scalars(
+        sa.select(OutboxMessage.recipient_id).where(OutboxMessage.event_id == event.id)
+    )
     assert event.author_id not in set(recipients)
 
 
-@pytest.mark.parametrize(("status", "action", "actor"),
-                         [key for key, rule in TRANSITIONS.items() if rule.right is not None],
-                         ids=lambda v: v.value)
+@pytest.mark.parametrize(
+    ("status", "action", "actor"),
+    [key for key, rule in TRANSITIONS.items() if rule.right is not None],
+    ids=lambda v: v.value,
+)
 def test_rows_that_need_a_right_are_refused_without_it(cell, status, action, actor):
     session, world, tickets = cell
     ticket = session.get(Ticket, tickets[status])
@@ -173,4 +185,6 @@ def test_the_table_names_every_status_action_and_role():
     assert {status for status, _, _ in TRANSITIONS} - {None} == set(Status)
     assert {action for _, action, _ in TRANSITIONS} == set(Action)
     assert {actor for _, _, actor in TRANSITIONS} == set(Actor)
-    assert not [key for key in TRANSITIONS if key[0] is Status.FREE and key[2] is Actor.TICKET_MANAGER]
+    assert not [
+        key for key in TRANSITIONS if key[0] is Status.FREE and key[2] is Actor.TICKET_MANAGER
+    ]

@@ -23,7 +23,9 @@ def test_the_embedded_default_creates_its_files_on_first_start(tmp_path, monkeyp
     assert (data / "attachments").is_dir()
     key = app.config["SECRET_KEY"]
     assert len(key) == 64 and (data / "secret_key").read_text() == key
-    assert create_app({"DATA_DIR": str(data)}).config["SECRET_KEY"] == key  # sessions survive restarts
+    assert (
+        create_app({"DATA_DIR": str(data)}).config["SECRET_KEY"] == key
+    )  # sessions survive restarts
 
 
 def test_the_environment_configures_the_service(tmp_path, monkeypatch):
@@ -32,17 +34,23 @@ def test_the_environment_configures_the_service(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANCE_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("ASSISTANCE_DATA_DIR", str(tmp_path))
     config = create_app().config
-    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://helpdesk@db.univ.example/assistance"
+    assert (
+        config["SQLALCHEMY_DATABASE_URI"]
+        == "postgresql+psycopg://helpdesk@db.univ.example/assistance"
+    )
     assert config["MAX_ATTACHMENT_BYTES"] == 5 << 20
     assert config["SECRET_KEY"] == "from-the-environment"
     assert config["ATTACHMENTS_DIR"] == str(tmp_path / "attachments")
 
 
-@pytest.mark.parametrize(("given", "used"), [
-    ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
-    ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
-    ("sqlite:////srv/a.db", "sqlite:////srv/a.db"),
-])
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("sqlite:////srv/a.db", "sqlite:////srv/a.db"),
+    ],
+)
 def test_database_urls_use_psycopg_3(given, used):
     assert database_url(given) == used
 
@@ -72,7 +80,11 @@ def test_the_commands_build_the_schema_load_the_demo_and_run_the_batches(fresh_a
 
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.json["status"] == "ok" and health.json["services"] == 2 and health.json["categories"] >= 8
+    assert (
+        health.json["status"] == "ok"
+        and health.json["services"] == 2
+        and health.json["categories"] >= 8
+    )
 
     expired = runner.invoke(args=["batch", "expire", "--now", "2099-01-01T00:00:00+0000"])
     assert expired.exit_code == 0 and "expired: 1" in expired.output
@@ -82,7 +94,14 @@ def test_the_commands_build_the_schema_load_the_demo_and_run_the_batches(fresh_a
         from models import db
 
         statuses = db.session.scalars(sa.select(Ticket.status).order_by(Ticket.id)).all()
-    assert [s.value for s in statuses] == ["free", "incomplete", "expired", "approved", "in_progress", "free"]
+    assert [s.value for s in statuses] == [
+        "free",
+        "incomplete",
+        "expired",
+        "approved",
+        "in_progress",
+        "free",
+    ]
 
 
 def test_the_workflow_document_check_passes_on_a_clean_tree(fresh_app):
@@ -92,7 +111,9 @@ def test_the_workflow_document_check_passes_on_a_clean_tree(fresh_app):
 
 def test_the_console_script_is_installed():
     script = Path(sys.executable).parent / "assistance"
-    result = subprocess.run([str(script), "batch", "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(script), "batch", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "expire" in result.stdout
 
 
@@ -100,7 +121,12 @@ def test_french_is_the_default_and_english_the_second_language(tmp_path):
     from portlet.extensions import select_locale
 
     app = create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    for header, expected in [(None, "fr"), ("en-GB,en;q=0.8", "en"), ("de-DE", "fr"), ("fr-FR,en;q=0.5", "fr")]:
+    for header, expected in [
+        (None, "fr"),
+        ("en-GB,en;q=0.8", "en"),
+        ("de-DE", "fr"),
+        ("fr-FR,en;q=0.5", "fr"),
+    ]:
         headers = {"Accept-Language": header} if header else {}
         with app.test_request_context(headers=headers):
             assert select_locale() == expected
