@@ -63,13 +63,7 @@ def record_view(
 
 
 def recent_tickets(session: Session, user: User) -> list[Ticket]:
-    query = (
-        sa.select(Ticket)
-        .join(RecentView, RecentView.ticket_id == Ticket.id)
-        .where(RecentView.user_id == user.id)
-        .order_by(RecentView.viewed_at.desc(), RecentView.id.desc())
-    )
-    return [ticket for ticket in session.scalars(query) if can_see_subject(user, ticket)]
+    return _linked_tickets(session, RecentView, user, RecentView.viewed_at)
 
 
 def clear_recent_views(session: Session, user: User) -> None:
@@ -85,13 +79,7 @@ def is_bookmarked(session: Session, user: User, ticket: Ticket) -> bool:
 
 
 def bookmarked_tickets(session: Session, user: User) -> list[Ticket]:
-    query = (
-        sa.select(Ticket)
-        .join(Bookmark, Bookmark.ticket_id == Ticket.id)
-        .where(Bookmark.user_id == user.id)
-        .order_by(Bookmark.created_at.desc(), Bookmark.id.desc())
-    )
-    return [ticket for ticket in session.scalars(query) if can_see_subject(user, ticket)]
+    return _linked_tickets(session, Bookmark, user, Bookmark.created_at)
 
 
 def set_monitoring(session: Session, user: User, ticket: Ticket, monitored: bool) -> None:
@@ -149,3 +137,14 @@ def _set_link(session: Session, model, user: User, ticket: Ticket, on: bool) -> 
 def _has_link(session: Session, model, user: User, ticket: Ticket) -> bool:
     query = sa.select(model.id).where(model.user_id == user.id, model.ticket_id == ticket.id)
     return session.execute(query).first() is not None
+
+
+def _linked_tickets(session: Session, model, user: User, newest_first) -> list[Ticket]:
+    """The user's tickets through ``model``, newest first, that they may still see."""
+    query = (
+        sa.select(Ticket)
+        .join(model, model.ticket_id == Ticket.id)
+        .where(model.user_id == user.id)
+        .order_by(newest_first.desc(), model.id.desc())
+    )
+    return [ticket for ticket in session.scalars(query) if can_see_subject(user, ticket)]

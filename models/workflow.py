@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -294,11 +295,16 @@ def _delete_attachment(step: Step) -> None:
     step.event_fields["attachment"] = attachment
 
 
-def _change_subject(step: Step) -> None:
-    subject = clean_subject(step.param("subject"))
-    if subject == step.ticket.subject:
-        raise _unchanged("subject")
-    step.ticket.subject = subject
+def _change(field: str, param: str, clean: Callable[[Any], Any]) -> Effect:
+    """An effect that sets one property from one input, refusing a non-change."""
+
+    def effect(step: Step) -> None:
+        value = clean(step.param(param))
+        if value == getattr(step.ticket, field):
+            raise _unchanged(param)
+        setattr(step.ticket, field, value)
+
+    return effect
 
 
 def _change_owner(step: Step) -> None:
@@ -306,34 +312,6 @@ def _change_owner(step: Step) -> None:
     if owner.id == step.ticket.owner_id:
         raise _unchanged("owner")
     _link(step.ticket, "owner", owner)
-
-
-def _change_priority(step: Step) -> None:
-    priority = clean_priority(step.param("priority"))
-    if priority == step.ticket.priority:
-        raise _unchanged("priority")
-    step.ticket.priority = priority
-
-
-def _change_scope(step: Step) -> None:
-    scope = clean_choice(TicketScope, step.param("ticket_scope"), "ticket_scope")
-    if scope is step.ticket.scope:
-        raise _unchanged("ticket_scope")
-    step.ticket.scope = scope
-
-
-def _change_origin(step: Step) -> None:
-    origin = clean_choice(Origin, step.param("origin"), "origin")
-    if origin is step.ticket.origin:
-        raise _unchanged("origin")
-    step.ticket.origin = origin
-
-
-def _change_spent_time(step: Step) -> None:
-    minutes = clean_minutes(step.param("spent_minutes"))
-    if minutes == step.ticket.spent_minutes:
-        raise _unchanged("spent_minutes")
-    step.ticket.spent_minutes = minutes
 
 
 def check_category_takes_tickets(category: Category) -> None:
@@ -423,12 +401,19 @@ ACTIONS: dict[Action, ActionSpec] = {
     A.REMOVE_INVITATION: ActionSpec(_remove_invitation, ("invitee",), commutes=True),
     A.UPLOAD: ActionSpec(_upload, ("attachment",), commutes=True),
     A.DELETE_ATTACHMENT: ActionSpec(_delete_attachment, ("attachment",), message_required=True),
-    A.CHANGE_SUBJECT: ActionSpec(_change_subject, ("subject",)),
+    A.CHANGE_SUBJECT: ActionSpec(_change("subject", "subject", clean_subject), ("subject",)),
     A.CHANGE_OWNER: ActionSpec(_change_owner, ("owner",)),
-    A.CHANGE_PRIORITY: ActionSpec(_change_priority, ("priority",)),
-    A.CHANGE_SCOPE: ActionSpec(_change_scope, ("ticket_scope",)),
-    A.CHANGE_ORIGIN: ActionSpec(_change_origin, ("origin",)),
-    A.CHANGE_SPENT_TIME: ActionSpec(_change_spent_time, ("spent_minutes",)),
+    A.CHANGE_PRIORITY: ActionSpec(_change("priority", "priority", clean_priority), ("priority",)),
+    A.CHANGE_SCOPE: ActionSpec(
+        _change("scope", "ticket_scope", partial(clean_choice, TicketScope, field="ticket_scope")),
+        ("ticket_scope",),
+    ),
+    A.CHANGE_ORIGIN: ActionSpec(
+        _change("origin", "origin", partial(clean_choice, Origin, field="origin")), ("origin",)
+    ),
+    A.CHANGE_SPENT_TIME: ActionSpec(
+        _change("spent_minutes", "spent_minutes", clean_minutes), ("spent_minutes",)
+    ),
     A.CHANGE_CATEGORY: ActionSpec(
         lambda step: _move(step, other_department=False),
         ("category",),
