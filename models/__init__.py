@@ -8,6 +8,7 @@ from .attachments import Attachment
 from .db import db
 from .history import TicketEvent
 from .involvement import Bookmark, Invitation, Monitor, ReadMarker, RecentView
+from .logins import LoginSession
 from .outbox import OutboxMessage
 from .services import Category, CategoryMember, Department, DepartmentManager
 from .tickets import Ticket
@@ -21,6 +22,7 @@ __all__ = [
     "Department",
     "DepartmentManager",
     "Invitation",
+    "LoginSession",
     "Monitor",
     "OutboxMessage",
     "ReadMarker",

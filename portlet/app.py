@@ -6,8 +6,13 @@ from flask import Flask
 
 from models import db
 from models.db import configure_engine
+from routes import health, home, tickets
+from routes.converters import ActionConverter
 
-from . import cli, config, extensions
+from . import cli, config, errors, extensions, framing, sso, templating
+
+# Views that exist both as full pages and as portal fragments (under /portlet).
+PAGE_BLUEPRINTS = (home.bp, tickets.bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -23,8 +28,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from routes import health
-
+    app.url_map.converters["action"] = ActionConverter
     app.register_blueprint(health.bp)
+    for blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.register_blueprint(framing.portlet_blueprint(PAGE_BLUEPRINTS))
+    sso.init_app(app)
+    framing.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
     cli.init_app(app)
     return app

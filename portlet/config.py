@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,20 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
     "LANGUAGES": ["fr", "en"],
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Identity: the CAS server, and the URL CAS and e-mails know this service by.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "CAS_SERVER_URL": None,
+    "CAS_TIMEOUT": 5,
+    "CAS_ALLOWED_PROXIES": [],
+    "SESSION_HOURS": 12,
+    # Embedding in the portal.
+    "FRAME_ANCESTORS": ["'self'"],
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_PARTITIONED": False,
+    "SESSION_COOKIE_NAME": "assistance_session",
+    "PORTAL_URL_TEMPLATE": None,
+    "TEMPLATE_OVERRIDES": None,
 }
 
 
@@ -47,6 +62,8 @@ def load(app, overrides: dict | None) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "fragments" / "translations")
     config["MAX_ATTACHMENT_BYTES"] = int(config["MAX_ATTACHMENT_MB"]) * (1 << 20)
+    config.setdefault("SESSION_COOKIE_SECURE", config["PUBLIC_URL"].startswith("https://"))
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_HOURS"]))
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _persistent_secret(data_dir / "secret_key")
 

@@ -128,6 +128,10 @@ def committed(engine):
     yield open_session
     for opened in sessions:
         opened.close()
+    empty_tables(engine)
+
+
+def empty_tables(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())

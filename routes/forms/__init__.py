@@ -1,0 +1,1 @@
+"""WTForms forms: every state-changing form carries a session-bound CSRF token."""
