@@ -1,5 +1,5 @@
 # Assistance: the two commands of the README, and the chores behind them.
-#   make demo   install, then start the service with demo data (SQLite, local files)
+#   make demo   install, then start the service with demo data and its own CAS server
 #   make test   install what the tests need, then run them all (SQLite and PostgreSQL)
 
 PYTHON ?= python3
@@ -7,10 +7,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# Tests run on both engines unless told otherwise (ASSISTANCE_TEST_ENGINES=sqlite).
+CAS_PORT ?= 8001
 PYTEST_WORKERS ?= 2
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test install install-test postgres docs translations clean
+.PHONY: demo test install install-demo install-test system-test-deps postgres docs translations clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -22,24 +23,39 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-demo: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[demo]'
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,demo]'
+	touch $(VENV)/.installed $(VENV)/.installed-demo $@
 
+install: $(VENV)/.installed
+install-demo: $(VENV)/.installed-demo
 install-test: $(VENV)/.installed-test
 
-demo: install
+# The service on http://$(HOST):$(PORT)/ with demo data, signing in through a demo CAS
+# server on port $(CAS_PORT) (accounts: etudiant, gestionnaire… password « demo »).
+demo: install-demo
 	$(BIN)/assistance db upgrade
 	$(BIN)/assistance demo load
-	@echo "Assistance answers on http://$(HOST):$(PORT)/ (health: /healthz)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@echo "Assistance: http://$(HOST):$(PORT)/  (sign in as etudiant or gestionnaire, password demo)"
+	$(BIN)/python -m portlet.democas --port $(CAS_PORT) --data-dir instance/democas \
+	  --service-pattern '^http://$(subst .,\.,$(HOST)):$(PORT)/.*$$' & cas=$$!; \
+	trap 'kill $$cas 2>/dev/null' EXIT INT TERM; \
+	ASSISTANCE_PUBLIC_URL=http://$(HOST):$(PORT) ASSISTANCE_CAS_SERVER_URL=http://$(HOST):$(CAS_PORT)/cas/ \
+	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+system-test-deps:
+	@test -x $(CHROMIUM) || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 postgres:
 	.ci/postgres-up
 
-test: install-test postgres
+test: install-test system-test-deps postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS)

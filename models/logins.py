@@ -67,6 +67,36 @@ def _first(attributes: dict[str, list[str]], *names: str) -> str | None:
     return None
 
 
+def identify(
+    session: Session,
+    uid: str,
+    raw_attributes: dict[str, Any] | None,
+    *,
+    now: datetime | None = None,
+) -> User:
+    """The user CAS (or the portal) vouches for: created on first sight, refreshed each time.
+
+    A missing attribute keeps what we knew; nothing missing prevents signing in.
+    """
+    attributes = normalise_attributes(raw_attributes)
+    user = session.scalar(sa.select(User).where(User.uid == uid))
+    if user is None:
+        user = User(uid=uid[:128], attributes={}, preferences={})
+        session.add(user)
+    full_name = " ".join(filter(None, [_first(attributes, "givenName"), _first(attributes, "sn")]))
+    user.display_name = (
+        _first(attributes, "displayName", "cn") or full_name or user.display_name or uid
+    )[:200]
+    mail = _first(attributes, "mail")
+    if mail:
+        user.email = mail[:254]
+    known = {name: attributes[name] for name in KNOWN_ATTRIBUTES if name in attributes}
+    if known:
+        user.attributes = known
+    user.last_login_at = now or utcnow()
+    return user
+
+
 def sign_in(
     session: Session,
     uid: str,
@@ -76,20 +106,9 @@ def sign_in(
     proxy: str | None = None,
     now: datetime | None = None,
 ) -> LoginSession:
-    """Record a CAS login: the user is created on first login, refreshed on each."""
+    """Record a CAS login, and open the login session single logout can end."""
     now = now or utcnow()
-    attributes = normalise_attributes(raw_attributes)
-    user = session.scalar(sa.select(User).where(User.uid == uid))
-    if user is None:
-        user = User(uid=uid)
-        session.add(user)
-    full_name = " ".join(filter(None, [_first(attributes, "givenName"), _first(attributes, "sn")]))
-    user.display_name = (_first(attributes, "displayName", "cn") or full_name or uid)[:200]
-    mail = _first(attributes, "mail")
-    if mail:
-        user.email = mail[:254]
-    user.attributes = {name: attributes[name] for name in KNOWN_ATTRIBUTES if name in attributes}
-    user.last_login_at = now
+    user = identify(session, uid, raw_attributes, now=now)
     login = LoginSession(
         id=secrets.token_urlsafe(32), user=user, ticket=ticket, proxy=proxy, created_at=now
     )

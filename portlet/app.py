@@ -6,7 +6,7 @@ from flask import Flask
 
 from models import db
 from models.db import configure_engine
-from routes import health, home, tickets
+from routes import api, health, home, tickets
 from routes.converters import ActionConverter
 
 from . import cli, config, errors, extensions, framing, sso, templating
@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.url_map.converters["action"] = ActionConverter
     app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp)
     for blueprint in PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(framing.portlet_blueprint(PAGE_BLUEPRINTS))

@@ -35,6 +35,11 @@ DEFAULTS = {
     "SESSION_COOKIE_PARTITIONED": False,
     "SESSION_COOKIE_NAME": "assistance_session",
     "PORTAL_URL_TEMPLATE": None,
+    # The <assistance-widget>: portal origins allowed to call /api/v1, and the key of the
+    # portal's signed userinfo token (uPortal's soffit signatureKey, Base64).
+    "WIDGET_ORIGINS": [],
+    "PORTAL_JWT_KEY": None,
+    "PORTAL_JWT_ISSUER": None,
     "TEMPLATE_OVERRIDES": None,
 }
 

@@ -12,60 +12,10 @@ from sqlalchemy.orm import Session
 from models import Category, CategoryMember, Department, DepartmentManager, User
 from models.db import utcnow
 from models.enums import Action, AssignmentAlgorithm, TicketScope
+from models.logins import identify
 from models.workflow import create_ticket, perform
 
-USERS = [
-    # uid, display name, e-mail, admin, CAS attributes
-    (
-        "esup9992",
-        "Test ESUP",
-        "esup9992@univ.example",
-        False,
-        {"eduPersonAffiliation": ["student"]},
-    ),
-    (
-        "spommier",
-        "Sophie POMMIER",
-        "sophie.pommier@univ.example",
-        False,
-        {"eduPersonAffiliation": ["staff", "employee"]},
-    ),
-    (
-        "cmartin",
-        "Camille MARTIN",
-        "camille.martin@univ.example",
-        False,
-        {"eduPersonAffiliation": ["student"]},
-    ),
-    (
-        "jdupont",
-        "Jean DUPONT",
-        "jean.dupont@univ.example",
-        False,
-        {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["DSI"]},
-    ),
-    (
-        "lbernard",
-        "Léa BERNARD",
-        "lea.bernard@univ.example",
-        False,
-        {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["DSI"]},
-    ),
-    (
-        "mdurand",
-        "Marc DURAND",
-        "marc.durand@univ.example",
-        False,
-        {"eduPersonAffiliation": ["staff", "employee"], "supannEntiteAffectation": ["HS"]},
-    ),
-    (
-        "admin",
-        "Administrateur Assistance",
-        "assistance@univ.example",
-        True,
-        {"eduPersonAffiliation": ["staff"]},
-    ),
-]
+from .demo_people import PEOPLE
 
 # label, title, description, managers, categories: (label, description, children, flags)
 SERVICES = [
@@ -73,7 +23,7 @@ SERVICES = [
         "HYGIENE - SECURITE",
         "Hygiène et sécurité",
         "Sécurité des personnes et des locaux : incendie, premiers secours, risques.",
-        ["mdurand"],
+        ["securite"],
         [
             ("Sécurité incendie", "Extincteurs, alarmes, issues de secours.", [], {}),
             ("Premiers secours", "Trousses de secours, défibrillateurs.", [], {}),
@@ -84,7 +34,7 @@ SERVICES = [
         "INFORMATIQUE",
         "Direction du numérique",
         "Comptes, messagerie, réseau, postes de travail et logiciels.",
-        ["jdupont", "lbernard"],
+        ["gestionnaire", "gestionnaire2"],
         [
             ("Compte et ENT", "Mot de passe, accès à l'ENT, authentification CAS.", [], {}),
             ("Messagerie", "Boîte aux lettres, listes de diffusion, agenda.", [], {}),
@@ -116,15 +66,12 @@ def load(session: Session) -> bool:
 
 
 def _users(session: Session) -> dict[str, User]:
+    """The demo people, as their first CAS login would have created them."""
     users = {}
-    for uid, name, email, admin, attributes in USERS:
-        user = session.scalar(sa.select(User).where(User.uid == uid))
-        if user is None:
-            user = User(
-                uid=uid, display_name=name, email=email, is_admin=admin, attributes=attributes
-            )
-            session.add(user)
-        users[uid] = user
+    for person in PEOPLE:
+        user = identify(session, person["uid"], person["attributes"])
+        user.is_admin = person["admin"]
+        users[person["uid"]] = user
     session.flush()
     return users
 
@@ -142,9 +89,9 @@ def _services(session: Session, users: dict[str, User]) -> dict[str, Category]:
     session.add_all(categories.values())
     it = categories["Poste de travail"]
     it.assignment_algorithm = AssignmentAlgorithm.ROUND_ROBIN
-    categories["Imprimantes"].members.append(CategoryMember(user=users["lbernard"]))
+    categories["Imprimantes"].members.append(CategoryMember(user=users["gestionnaire2"]))
     categories["Messagerie"].assignment_algorithm = AssignmentAlgorithm.FIRST_AVAILABLE
-    categories["Messagerie"].members.append(CategoryMember(user=users["jdupont"]))
+    categories["Messagerie"].members.append(CategoryMember(user=users["gestionnaire"]))
     return categories
 
 
@@ -193,7 +140,7 @@ def _tickets(session: Session, users: dict[str, User], categories: dict[str, Cat
 
     # A request for information the owner has not answered yet.
     printer = new(
-        "spommier",
+        "personnel",
         "Imprimantes",
         "Imprimante HS au 2e étage du bâtiment B",
         "L'imprimante du couloir affiche « erreur 49 » depuis ce matin.",
@@ -209,17 +156,17 @@ def _tickets(session: Session, users: dict[str, User], categories: dict[str, Cat
 
     # Closed by the service, waiting for the owner's approval.
     wifi = new(
-        "cmartin",
+        "etudiant",
         "Réseau et Wi-Fi",
         "Pas de connexion eduroam en amphi A",
         "Mon ordinateur portable ne se connecte plus à eduroam dans l'amphi A.",
         12,
     )
-    perform(wifi, Action.TAKE, user=users["jdupont"], now=at(12.1))
+    perform(wifi, Action.TAKE, user=users["gestionnaire"], now=at(12.1))
     perform(
         wifi,
         Action.CLOSE,
-        user=users["jdupont"],
+        user=users["gestionnaire"],
         now=at(13),
         message="Le certificat du profil eduroam a été renouvelé ; merci de réinstaller le profil.",
     )
@@ -257,23 +204,23 @@ def _tickets(session: Session, users: dict[str, User], categories: dict[str, Cat
 
     # Postponed until a software licence arrives, and an intranet-wide known problem.
     software = new(
-        "spommier",
+        "personnel",
         "Logiciels",
         "Installation de MATLAB en salle 204",
         "Pour les TP de la rentrée, il faudrait MATLAB sur les 20 postes.",
         15,
     )
-    perform(software, Action.TAKE, user=users["lbernard"], now=at(15.2))
+    perform(software, Action.TAKE, user=users["gestionnaire2"], now=at(15.2))
     perform(
         software,
         Action.POSTPONE,
-        user=users["lbernard"],
+        user=users["gestionnaire2"],
         now=at(15.3),
         message="En attente des licences.",
         recall_at=utcnow() + timedelta(days=10),
     )
     new(
-        "cmartin",
+        "etudiant",
         "Compte et ENT",
         "Impossible de me connecter à l'ENT",
         "Depuis hier, l'ENT me renvoie sur la page de connexion après mon mot de passe.",

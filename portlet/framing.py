@@ -37,7 +37,10 @@ def init_app(app) -> None:
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.blueprint and request.blueprint != "api":
+        if request.endpoint == "static":
+            # Public files: a portal page loads the widget as a module script (a CORS fetch).
+            response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        elif request.blueprint and request.blueprint != "api":
             # Personal pages: never kept by shared caches, nor by the browser's back cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

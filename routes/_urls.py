@@ -4,7 +4,7 @@ and the same view in whichever rendering (portal fragment or full page) is curre
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, redirect, request, url_for
 
@@ -61,3 +61,14 @@ def local_path(target: str | None, default: str = "/") -> str:
 def redirect_303(url: str):
     """After a POST, or through the portal's proxy: 303 to an absolute URL."""
     return redirect(url, 303)
+
+
+def deep_link(endpoint: str, **values) -> str:
+    """A link to a view for someone outside the app (an e-mail): through the portal
+    when ``PORTAL_URL_TEMPLATE`` is set (the portal opens the fragment in its tab),
+    else to the full page, which signs in through CAS at top level.
+    """
+    template = current_app.config.get("PORTAL_URL_TEMPLATE")
+    if template:
+        return template.format(path=quote(url_for("portlet." + endpoint, **values), safe=""))
+    return external_url_for(endpoint, **values)

@@ -254,3 +254,19 @@ def test_pages_carry_the_security_headers(world, browser):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_deep_links_go_through_cas_or_through_the_portal(app, world):
+    from routes._urls import deep_link
+
+    with app.test_request_context():
+        assert deep_link("tickets.action_page", ticket_id=7, action="approve_closure") == (
+            f"{PUBLIC_URL}/tickets/7/approve_closure"
+        )
+        app.config["PORTAL_URL_TEMPLATE"] = (
+            "https://ent.univ-x.fr/uPortal/p/helpdesk-assistance/max/render.uP?pP_goto={path}"
+        )
+        assert deep_link("tickets.view", ticket_id=7) == (
+            "https://ent.univ-x.fr/uPortal/p/helpdesk-assistance/max/render.uP"
+            "?pP_goto=%2Fportlet%2Ftickets%2F7"
+        )
