@@ -6,6 +6,7 @@ Plain functions and classes, no fixtures: conftest decides their scope. Everythi
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -65,7 +66,10 @@ class CasServer:
 
 
 def start_cas(
-    data_dir: Path, service_pattern: str, proxy_patterns: Sequence[str] = ()
+    data_dir: Path,
+    service_pattern: str,
+    proxy_patterns: Sequence[str] = (),
+    ticket_validity: int | None = None,
 ) -> CasServer:
     """Start the demo CAS on a free port and return once its login page answers."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +80,12 @@ def start_cas(
         command += ["--proxy-pattern", pattern]
     log_path = data_dir / "democas.log"
     with log_path.open("ab") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
+        env = dict(os.environ)
+        if ticket_validity is not None:
+            env["DEMOCAS_TICKET_VALIDITY"] = str(ticket_validity)
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, env=env
+        )
     server = CasServer(process, port, log_path)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

@@ -75,6 +75,8 @@ LOGGING = {
 }
 
 CAS_AUTH_CLASS = "portlet.democas.auth.DemoAuthUser"
+# Seconds a service or proxy ticket stays valid (the tests shorten it to see tickets expire).
+CAS_TICKET_VALIDITY = int(os.environ.get("DEMOCAS_TICKET_VALIDITY", "60"))
 # Offline machine: no version check, no CDN (a local stylesheet stands in for Bootstrap).
 CAS_NEW_VERSION_HTML_WARNING = False
 CAS_NEW_VERSION_EMAIL_WARNING = False

@@ -108,3 +108,29 @@ def test_a_request_for_information_then_an_answer_in_the_browser(assistance, cas
     assert "INV-2044" in page.locator(".hd-history").inner_text()
     with app.app_context():
         assert db.session.get(Ticket, ticket_id).events[-1].kind is Action.COMMENT
+
+
+def test_an_expired_ticket_signs_nobody_in(database_url, tmp_path):
+    """A service ticket used after its validity (here one second) is refused by CAS."""
+    import time
+
+    from portlet.app import create_app
+    from tests.cas_server import cas_login, free_port, start_cas
+
+    port = free_port()
+    with start_cas(tmp_path / "cas", r"^http://127\.0\.0\.1:\d+/.*$", ticket_validity=1) as cas:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "DATA_DIR": str(tmp_path),
+                "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "CAS_SERVER_URL": cas.url,
+            }
+        )
+        location = cas_login(cas.url, f"http://127.0.0.1:{port}/", "etudiant")
+        time.sleep(2)
+        answer = app.test_client().get(location.removeprefix(f"http://127.0.0.1:{port}"))
+        assert answer.status_code == 403
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+            db.engine.dispose()
