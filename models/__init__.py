@@ -4,7 +4,7 @@ Importing this package registers every table on ``db.metadata``. Nothing here
 reads Flask's request, session or ``g``.
 """
 
-from .attachments import Attachment
+from .attachments import Attachment, StagedFile
 from .db import db
 from .history import TicketEvent
 from .involvement import Bookmark, Invitation, Monitor, ReadMarker, RecentView
@@ -27,6 +27,7 @@ __all__ = [
     "OutboxMessage",
     "ReadMarker",
     "RecentView",
+    "StagedFile",
     "Ticket",
     "TicketEvent",
     "User",

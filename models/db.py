@@ -73,7 +73,10 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work that will write asks for the lock up front: it then waits its
+    # turn (busy timeout) instead of failing when its snapshot turns stale.
+    immediate = connection.get_execution_options().get("sqlite_begin") == "immediate"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def configure_engine(engine: sa.Engine) -> None:

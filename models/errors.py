@@ -32,6 +32,14 @@ class TicketChanged(DomainError):
     )
 
 
+class Busy(DomainError):
+    """Too many people wrote at the same moment; nothing was saved."""
+
+    default_message = _l(
+        "The help desk is very busy right now; nothing was saved. Please try again."
+    )
+
+
 class NotFound(DomainError):
     default_message = _l("This ticket does not exist or you cannot see it.")
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .db import UTCDateTime, db, utcnow
+from .transactions import retrying
 from .users import User
 
 TICKET_MAX_LENGTH = 256
@@ -108,31 +109,39 @@ def sign_in(
 ) -> LoginSession:
     """Record a CAS login, and open the login session single logout can end."""
     now = now or utcnow()
-    user = identify(session, uid, raw_attributes, now=now)
-    login = LoginSession(
-        id=secrets.token_urlsafe(32), user=user, ticket=ticket, proxy=proxy, created_at=now
-    )
-    session.add(login)
-    session.commit()
-    return login
+
+    def open_session() -> LoginSession:
+        user = identify(session, uid, raw_attributes, now=now)
+        login = LoginSession(
+            id=secrets.token_urlsafe(32), user=user, ticket=ticket, proxy=proxy, created_at=now
+        )
+        session.add(login)
+        return login
+
+    return retrying(session, open_session)
 
 
 def revoke_ticket(
     session: Session, ticket: str, now: datetime | None = None
 ) -> LoginSession | None:
     """Single logout: end the session opened with this ticket; None if there is none."""
-    login = session.scalar(sa.select(LoginSession).where(LoginSession.ticket == ticket))
-    if login is not None and login.revoked_at is None:
-        login.revoked_at = now or utcnow()
-        session.commit()
-    return login
+
+    def end() -> LoginSession | None:
+        login = session.scalar(sa.select(LoginSession).where(LoginSession.ticket == ticket))
+        if login is not None and login.revoked_at is None:
+            login.revoked_at = now or utcnow()
+        return login
+
+    return retrying(session, end)
 
 
 def revoke(session: Session, login_id: str, now: datetime | None = None) -> None:
-    login = session.get(LoginSession, login_id)
-    if login is not None and login.revoked_at is None:
-        login.revoked_at = now or utcnow()
-        session.commit()
+    def end() -> None:
+        login = session.get(LoginSession, login_id)
+        if login is not None and login.revoked_at is None:
+            login.revoked_at = now or utcnow()
+
+    retrying(session, end)
 
 
 def ticket_was_used(session: Session, ticket: str) -> bool:

@@ -8,7 +8,6 @@ comment, is replayed on the new state, so nothing anyone wrote is lost.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -23,27 +22,10 @@ from .errors import NotFound, TicketChanged, UnknownCategory
 from .history import TicketEvent
 from .services import Category
 from .tickets import Ticket
+from .transactions import MAX_ATTEMPTS, is_conflict, pause
 from .users import User
 from .validation import parse_id
 from .workflow import ACTIONS, create_ticket, perform
-
-MAX_ATTEMPTS = 5
-# Pause before replaying: SQLite reports a busy writer at once instead of waiting.
-BACKOFF_SECONDS = 0.05
-# SQLSTATEs of a lost race: unique violation, serialization failure, deadlock.
-CONFLICT_SQLSTATES = {"23505", "40001", "40P01"}
-
-
-def is_conflict(error: BaseException) -> bool:
-    """Did this database error come from a concurrent writer rather than from a bug?"""
-    if isinstance(error, StaleDataError):
-        return True
-    if not isinstance(error, DBAPIError):
-        return False
-    if getattr(error.orig, "sqlstate", None) in CONFLICT_SQLSTATES:
-        return True
-    text = str(error.orig)
-    return "database is locked" in text or "UNIQUE constraint failed" in text
 
 
 def load_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket | None:
@@ -101,8 +83,7 @@ def act_many(
     commutes = all(ACTIONS[action].commutes for action, _ in steps)
     seen = expected_version
     for attempt in range(MAX_ATTEMPTS):
-        if attempt:
-            time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+        pause(attempt)
         try:
             ticket = load_ticket(session, ticket_id, lock=lock)
             if ticket is None:
@@ -134,12 +115,20 @@ def file_ticket(
     subject: str,
     message: str,
     now: datetime | None = None,
+    staged: Sequence = (),
+    request_token: str | None = None,
     **options: Any,
 ) -> Ticket:
-    """« Créer le ticket »: create it in its own transaction, or change nothing.
+    """« Créer le ticket »: create it with its staged files in one transaction, or
+    change nothing.
 
-    ``options`` are those of ``workflow.create_ticket`` (owner, priority, scope, origin).
+    ``request_token`` names the form: sending the same form twice (a double
+    click) gives back the ticket the first sending created. ``options`` are
+    those of ``workflow.create_ticket`` (owner, priority, scope, origin).
     """
+    existing = _ticket_of_request(session, creator, request_token)
+    if existing is not None:
+        return existing
     try:
         category_key = parse_id(category_id)
         category = session.get(Category, category_key) if category_key is not None else None
@@ -154,8 +143,26 @@ def file_ticket(
             now=now,
             **options,
         )
+        ticket.request_token = request_token
+        for file in staged:
+            perform(ticket, Action.UPLOAD, user=creator, attachment=file.to_attachment(), now=now)
+            session.delete(file)
         session.commit()
         return ticket
+    except (StaleDataError, DBAPIError) as error:
+        session.rollback()
+        existing = _ticket_of_request(session, creator, request_token)
+        if existing is not None and is_conflict(error):  # the other click won the race
+            return existing
+        raise
     except BaseException:
         session.rollback()
         raise
+
+
+def _ticket_of_request(session: Session, creator: User, token: str | None) -> Ticket | None:
+    if not token:
+        return None
+    return session.scalar(
+        sa.select(Ticket).where(Ticket.request_token == token, Ticket.creator_id == creator.id)
+    )

@@ -124,3 +124,29 @@ def visible_tickets_clause(user: User | None) -> sa.ColumnElement[bool]:
         Ticket.department_id.in_(managed),
         Ticket.id.in_(invited),
     )
+
+
+def visible_events_clause(user: User | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on TicketEvent (joined to its Ticket) for ``can_view_entry``.
+
+    To be combined with ``visible_tickets_clause``: it only says which entries of
+    a ticket the user may read.
+    """
+    if user is not None and user.is_admin:
+        return sa.true()
+    default = TicketEvent.scope == ActionScope.DEFAULT
+    if user is None:
+        return default
+    managed = sa.select(DepartmentManager.department_id).where(DepartmentManager.user_id == user.id)
+    invited = sa.select(Invitation.ticket_id).where(Invitation.user_id == user.id)
+    is_manager = sa.or_(Ticket.manager_id == user.id, Ticket.department_id.in_(managed))
+    is_owner = Ticket.owner_id == user.id
+    is_invitee = Ticket.id.in_(invited)
+    return sa.or_(
+        default,
+        TicketEvent.author_id == user.id,
+        sa.and_(TicketEvent.scope == ActionScope.OWNER, sa.or_(is_owner, is_manager)),
+        sa.and_(TicketEvent.scope == ActionScope.INVITED, sa.or_(is_owner, is_manager, is_invitee)),
+        sa.and_(TicketEvent.scope == ActionScope.INVITED_MANAGER, sa.or_(is_manager, is_invitee)),
+        sa.and_(TicketEvent.scope == ActionScope.MANAGER, is_manager),
+    )

@@ -20,20 +20,28 @@ from .errors import InvalidValue
 CHUNK = 1 << 16
 
 
+HEAD_SIZE = 8192  # enough for every signature the sniffer knows
+
+
 @dataclass(frozen=True)
 class StoredFile:
     key: str
     size: int
     sha256: str
+    head: bytes  # the first bytes, to tell what the file is
 
 
 class FileTooLarge(InvalidValue):
     def __init__(self, limit: int):
-        megabytes = limit / (1 << 20)
-        super().__init__(
-            _l("This file is larger than the limit of %(size)s MB.", size=f"{megabytes:g}"),
-            field="file",
-        )
+        if limit >= 1 << 20:
+            message = _l(
+                "This file is larger than the limit of %(size)s MB.", size=f"{limit / (1 << 20):g}"
+            )
+        else:
+            message = _l(
+                "This file is larger than the limit of %(size)s kB.", size=f"{limit / (1 << 10):g}"
+            )
+        super().__init__(message, field="file")
 
 
 class LocalStorage:
@@ -50,7 +58,7 @@ class LocalStorage:
         final = self.path(key)
         final.parent.mkdir(parents=True, exist_ok=True)
         partial = final.with_name(f".{key}.part")
-        digest, size = hashlib.sha256(), 0
+        digest, size, head = hashlib.sha256(), 0, b""
         try:
             with open(partial, "xb") as out:
                 while chunk := stream.read(CHUNK):
@@ -58,13 +66,15 @@ class LocalStorage:
                     if size > max_bytes:
                         raise FileTooLarge(max_bytes)
                     digest.update(chunk)
+                    if len(head) < HEAD_SIZE:
+                        head += chunk[: HEAD_SIZE - len(head)]
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(partial, final)
         finally:
             partial.unlink(missing_ok=True)
-        return StoredFile(key, size, digest.hexdigest())
+        return StoredFile(key, size, digest.hexdigest(), head)
 
     def open(self, key: str) -> BinaryIO:
         return open(self.path(key), "rb")

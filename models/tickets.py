@@ -55,6 +55,8 @@ class Ticket(db.Model):
     resolution_seconds: Mapped[int | None]
     spent_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     recall_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The form that created it: a second click on « Créer le ticket » finds this ticket.
+    request_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Optimistic lock: every UPDATE says « WHERE version = <what I read> ».
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

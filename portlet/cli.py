@@ -10,10 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from models import db
 from models.batches import expire_due_tickets, recall_due_tickets
+from models.files import purge_staged
+from models.storage import LocalStorage
 
 from .config import PROJECT_ROOT
 
@@ -66,6 +69,14 @@ def batch_expire(now: datetime | None) -> None:
 def batch_recall(now: datetime | None) -> None:
     result = recall_due_tickets(db.session, now=now)
     click.echo(f"recalled: {result.done}, skipped: {result.skipped}")
+
+
+@batch_group.command("purge-uploads", help="Remove files chosen in forms never sent (after a day).")
+@_now_option
+@with_appcontext
+def batch_purge_uploads(now: datetime | None) -> None:
+    storage = LocalStorage(current_app.config["ATTACHMENTS_DIR"])
+    click.echo(f"purged: {purge_staged(db.session, storage, now=now)}")
 
 
 @click.command("workflow-doc", help="Write docs/workflow.md from the workflow table.")

@@ -17,6 +17,7 @@ DEFAULTS = {
     "DATA_DIR": None,  # None: Flask's instance folder, <project>/instance
     "ATTACHMENTS_DIR": None,  # None: <DATA_DIR>/attachments
     "MAX_ATTACHMENT_MB": 20,
+    "MAX_FILES_PER_FORM": 10,
     "RECENT_VIEWS": 25,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
@@ -67,6 +68,10 @@ def load(app, overrides: dict | None) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = database_url(config["SQLALCHEMY_DATABASE_URI"])
     config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "fragments" / "translations")
     config["MAX_ATTACHMENT_BYTES"] = int(config["MAX_ATTACHMENT_MB"]) * (1 << 20)
+    # A whole request: its files at their largest, and the form around them.
+    config["MAX_CONTENT_LENGTH"] = config["MAX_ATTACHMENT_BYTES"] * int(
+        config["MAX_FILES_PER_FORM"]
+    ) + (1 << 20)
     config.setdefault("SESSION_COOKIE_SECURE", config["PUBLIC_URL"].startswith("https://"))
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_HOURS"]))
     if not config.get("SECRET_KEY"):

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from models import db
+from models.errors import Busy, DomainError, NotAllowed, NotFound
 from routes._render import render_view
 
 from .cas import CasError
@@ -31,6 +32,19 @@ def init_app(app) -> None:
         log.warning("sign-in refused for %s: %s", request.remote_addr, error.detail)
         return render_view(
             "errors/sign_in.html", message=error.message, title=_l("Sign-in"), status=error.status
+        )
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        """A domain error no view caught: said plainly, with the status it deserves."""
+        db.session.rollback()
+        status = {Busy: 503, NotFound: 404, NotAllowed: 403}.get(type(error), 422)
+        return render_view(
+            "errors/error.html",
+            code=status,
+            message=error.message,
+            title=_l("Error"),
+            status=status,
         )
 
     @app.errorhandler(HTTPException)

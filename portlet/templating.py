@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import g, url_for
+import re
+
+from flask import current_app, g, url_for
 from flask_babel import format_datetime, get_locale
 from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
 
 from models.enums import PRIORITY_LABELS, Action, ActionScope, Status, TicketScope
 from models.permissions import can_view_entry
@@ -15,6 +18,32 @@ from routes._urls import external_url, external_url_for, view_url
 def short_datetime(value) -> str:
     """« 11/02/10 15:30 », as the ESUP history shows dates."""
     return format_datetime(value, "dd/MM/yy HH:mm") if value else ""
+
+
+# Web addresses in a message become links; everything else stays text.
+URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+TRAILING = ".,;:!?)]}»"
+
+
+def linkify(text: str) -> Markup:
+    """Escape user text, making its http(s) addresses clickable (and nothing else)."""
+    pieces, last = [], 0
+    for match in URL.finditer(text or ""):
+        url = match.group(0).rstrip(TRAILING)
+        pieces.append(escape(text[last : match.start()]))
+        pieces.append(
+            Markup(
+                '<a href="{0}" rel="noopener noreferrer nofollow" target="_blank">{0}</a>'
+            ).format(url)
+        )
+        last = match.start() + len(url)
+    pieces.append(escape((text or "")[last:]))
+    return Markup("").join(pieces)
+
+
+def attachment_named(ticket, attachment_id):
+    """The file of this ticket a quick link names, if it is one of its files."""
+    return next((a for a in ticket.attachments if str(a.id) == str(attachment_id)), None)
 
 
 def file_size(size: int) -> str:
@@ -42,10 +71,17 @@ def init_app(app) -> None:
         ActionScope=ActionScope,
         PRIORITY_LABELS=PRIORITY_LABELS,
         can_view_entry=can_view_entry,
+        attachment_named=attachment_named,
         current_locale=lambda: str(get_locale() or "fr"),
     )
-    app.jinja_env.filters.update(short_datetime=short_datetime, file_size=file_size)
+    app.jinja_env.filters.update(
+        short_datetime=short_datetime, file_size=file_size, linkify=linkify
+    )
 
     @app.context_processor
     def _user():
-        return {"user": g.get("user")}
+        return {
+            "user": g.get("user"),
+            "max_files": current_app.config["MAX_FILES_PER_FORM"],
+            "max_mb": current_app.config["MAX_ATTACHMENT_MB"],
+        }

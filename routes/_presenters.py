@@ -1,5 +1,5 @@
 """What the templates show, prepared here so that templates decide nothing:
-the tab's navigation, and a ticket's history and files as this user may see them.
+the tab's navigation, and a ticket as this user may see it and act on it.
 """
 
 from __future__ import annotations
@@ -7,13 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from models import Category, Department, Ticket, TicketEvent, User, db
-from models.enums import PRIORITY_LABELS
+from models.enums import PRIORITY_LABELS, Action, Status
 from models.history import TRACKED_FIELDS
 from models.permissions import can_view_entry
+from models.tracking import is_bookmarked, is_monitored
+from models.workflow import available_actions
 
 from ._urls import view_url
 
@@ -82,9 +86,22 @@ def _value(field: str, value) -> str:
 
 
 def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
-    """Newest first, only what this user may read, with what each action changed."""
+    """Newest first, only what this user may read, with what each action changed.
+
+    Everything the entries name is loaded up front: a fixed number of queries,
+    however long the history.
+    """
+    events = list(
+        db.session.scalars(
+            sa.select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .options(selectinload(TicketEvent.author), selectinload(TicketEvent.attachment))
+            .order_by(TicketEvent.id)
+        )
+    )
+    _preload(events)
     entries = []
-    for event in reversed(ticket.events):
+    for event in reversed(events):
         if not can_view_entry(g.user, ticket, event.scope, event.author_id):
             continue
         changes = []
@@ -100,5 +117,90 @@ def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
     return entries
 
 
+def _preload(events: list[TicketEvent]) -> None:
+    """Put every user, service and category the history names in the identity map."""
+    wanted: dict[type, set[int]] = {User: set(), Department: set(), Category: set()}
+    for event in events:
+        for field, model in (
+            ("manager_id", User),
+            ("owner_id", User),
+            ("department_id", Department),
+            ("category_id", Category),
+        ):
+            for value in (getattr(event, f"{field}_before"), getattr(event, f"{field}_after")):
+                if value is not None:
+                    wanted[model].add(value)
+    for model, ids in wanted.items():
+        if ids:
+            db.session.scalars(sa.select(model).where(model.id.in_(ids))).all()
+
+
 def visible_attachments(ticket: Ticket):
     return [a for a in ticket.attachments if can_view_entry(g.user, ticket, a.scope, a.author_id)]
+
+
+# « Accès direct »: what moves the ticket on, in this order. Property changes sit by
+# their property, invitations by the invitees, files by the files.
+DIRECT_ACTIONS = (
+    Action.COMMENT,
+    Action.TAKE,
+    Action.ASSIGN,
+    Action.REQUEST_INFORMATION,
+    Action.POSTPONE,
+    Action.CANCEL_POSTPONEMENT,
+    Action.FREE,
+    Action.CANCEL,  # « Accès direct : … Ajouter commentaire Annuler Clore », as in the guide
+    Action.CLOSE,
+    Action.CLOSE_BY_OWNER,
+    Action.APPROVE_CLOSURE,
+    Action.REFUSE_CLOSURE,
+    Action.REFUSE,
+    Action.REOPEN,
+)
+PROPERTY_ACTIONS = {
+    "subject": Action.CHANGE_SUBJECT,
+    "owner": Action.CHANGE_OWNER,
+    "priority": Action.CHANGE_PRIORITY,
+    "scope": Action.CHANGE_SCOPE,
+    "origin": Action.CHANGE_ORIGIN,
+    "spent_minutes": Action.CHANGE_SPENT_TIME,
+    "category": Action.CHANGE_CATEGORY,
+    "department": Action.CHANGE_DEPARTMENT,
+}
+
+
+@dataclass
+class TicketPage:
+    ticket: Ticket
+    actions: list[Action]
+    direct: list[Action]
+    edits: dict[str, Action]
+    history: list[HistoryEntry]
+    files: list
+    bookmarked: bool
+    monitored: bool
+    question: TicketEvent | None  # the manager's pending request for information
+
+    def can(self, action: Action) -> bool:
+        return action in self.actions
+
+
+def ticket_page(ticket: Ticket) -> TicketPage:
+    actions = available_actions(ticket, g.user)
+    history = ticket_history(ticket)
+    question = None
+    if ticket.status is Status.INCOMPLETE and Action.COMMENT in actions:
+        question = next(
+            (e.event for e in history if e.event.kind is Action.REQUEST_INFORMATION), None
+        )
+    return TicketPage(
+        ticket=ticket,
+        actions=actions,
+        direct=[action for action in DIRECT_ACTIONS if action in actions],
+        edits={name: action for name, action in PROPERTY_ACTIONS.items() if action in actions},
+        history=history,
+        files=visible_attachments(ticket),
+        bookmarked=is_bookmarked(db.session, g.user, ticket),
+        monitored=is_monitored(db.session, g.user, ticket),
+        question=question,
+    )

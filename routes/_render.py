@@ -22,6 +22,7 @@ def render_view(template: str, status: int = 200, **context):
         render_template(
             template,
             layout=FRAGMENT_LAYOUT if fragment else PAGE_LAYOUT,
+            fragment=fragment,
             hbase=3 if fragment else 1,
             embedded=is_embedded(),
             **context,

@@ -23,7 +23,12 @@ def external_url_for(endpoint: str, **values) -> str:
 
 
 def in_fragment() -> bool:
-    """Is this request for the portal's fragment rendering (``/portlet/…``)?"""
+    """Is this request for the portal's fragment rendering (``/portlet/…``)?
+
+    A path that matched no view (a 404) is judged by its prefix.
+    """
+    if request.blueprint is None:
+        return request.path.startswith("/portlet/")
     return "portlet" in request.blueprints
 
 

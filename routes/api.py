@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from models import DepartmentManager, Ticket, db
 from models.enums import OPEN_STATUSES, Status
 from models.logins import identify
+from models.transactions import retrying
 
 from ._urls import external_url_for
 
@@ -56,21 +57,16 @@ def _portal_user():
         )
     except jwt.PyJWTError as error:
         raise Unauthenticated(f"refused portal token: {error}") from error
-    user = identify(
-        db.session,
-        str(claims["sub"]),
-        {
-            "displayName": claims.get("name"),
-            "mail": claims.get("email"),
-            **{
-                name: claims[name]
-                for name in ("eduPersonAffiliation", "supannEntiteAffectation")
-                if name in claims
-            },
+    attributes = {
+        "displayName": claims.get("name"),
+        "mail": claims.get("email"),
+        **{
+            name: claims[name]
+            for name in ("eduPersonAffiliation", "supannEntiteAffectation")
+            if name in claims
         },
-    )
-    db.session.commit()
-    return user
+    }
+    return retrying(db.session, lambda: identify(db.session, str(claims["sub"]), attributes))
 
 
 @bp.after_request
@@ -147,6 +143,6 @@ def summary():
         ],
         "links": {
             "add": external_url_for("tickets.new"),
-            "all": external_url_for("home.index"),
+            "all": external_url_for("dashboard.index"),
         },
     }

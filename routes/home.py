@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from ._render import render_view
 from ._urls import external_url, in_fragment, local_path, redirect_303
+from .forms.preferences import LanguageForm
 
 bp = Blueprint("home", __name__)
 
@@ -19,4 +20,5 @@ def index():
         prefix = "/portlet/" if in_fragment() else "/"
         if target.startswith(prefix) and target.rstrip("/") != request.path.rstrip("/"):
             return redirect_303(external_url(target))
-    return render_view("home/index.html")
+    language = LanguageForm(language=g.user.language)
+    return render_view("home/index.html", language=language)

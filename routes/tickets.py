@@ -1,86 +1,74 @@
-"""« Ajouter un ticket », the ticket view, and every action on a ticket."""
+"""« Ajouter un ticket », the ticket view, its files, and every action on a ticket."""
 
 from __future__ import annotations
 
+import re
+import secrets
+from contextlib import suppress
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, g, request
+from flask import Blueprint, abort, current_app, flash, g, request, send_file
 from flask_babel import lazy_gettext as _l
 
-from models import Category, Department, db
+from models import Attachment, Category, Department, db
 from models.enums import Action
-from models.errors import DomainError, NotAllowed, TicketChanged
+from models.errors import DomainError, InvalidValue, NotAllowed, NotFound, TicketChanged
+from models.files import Upload, act_with_files, stage_files, staged_files, unstage_file
 from models.operations import act, file_ticket
-from models.tracking import record_view
+from models.permissions import can_view_entry
+from models.storage import LocalStorage
+from models.tracking import record_view, set_bookmark, set_monitoring
+from models.transactions import retrying
 from models.validation import parse_id
-from models.workflow import ACTIONS, available_actions, resolve
+from models.workflow import ACTIONS, resolve
 
 from ._load import visible_ticket_or_404
+from ._presenters import ticket_page
 from ._render import render_view
-from ._urls import external_url_for, redirect_303
+from ._urls import external_url_for, in_fragment, redirect_303
 from .forms.actions import action_form
+from .forms.base import ToggleForm
 from .forms.tickets import NewTicketForm
 
 bp = Blueprint("tickets", __name__)
 
 # Actions done with one click on the ticket view; the others open their form.
 ONE_CLICK = frozenset({Action.TAKE, Action.APPROVE_CLOSURE, Action.CANCEL_POSTPONEMENT})
+# Actions whose form may carry files (in the full page: a portal proxy cannot).
+WITH_FILES = frozenset({Action.COMMENT, Action.UPLOAD})
+DRAFT_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def _categories_tree() -> list[Department]:
-    return list(
-        db.session.scalars(
-            sa.select(Department)
-            .where(Department.is_enabled)
-            .order_by(Department.position, Department.label)
-        )
+def storage() -> LocalStorage:
+    return LocalStorage(current_app.config["ATTACHMENTS_DIR"])
+
+
+def uploads(field: str = "hd-files") -> list[Upload]:
+    """The files of a multipart form; an empty file input sends a nameless part."""
+    return [Upload(f.filename, f.stream) for f in request.files.getlist(field) if f.filename]
+
+
+def _file_limits() -> dict:
+    return {
+        "max_bytes": current_app.config["MAX_ATTACHMENT_BYTES"],
+        "max_files": current_app.config["MAX_FILES_PER_FORM"],
+    }
+
+
+def _same_rendering(endpoint: str) -> str:
+    return ("portlet." + endpoint) if in_fragment() else endpoint
+
+
+# --- « Ajouter un ticket » ------------------------------------------------------------
+
+
+def _departments() -> list[Department]:
+    query = (
+        sa.select(Department)
+        .where(Department.is_enabled)
+        .order_by(Department.position, Department.label)
     )
-
-
-@bp.get("/tickets/new")
-def new():
-    """Step 1 chooses the category; step 2 (with ``category``) describes the problem."""
-    category = _chosen_category(request.args.get("category"))
-    if category is None:
-        return render_view(
-            "tickets/choose_category.html", departments=_categories_tree(), title=_l("Add a ticket")
-        )
-    form = NewTicketForm(category=category)
-    return render_view("tickets/new.html", form=form, category=category, title=_l("Add a ticket"))
-
-
-@bp.post("/tickets/new")
-def create():
-    form = NewTicketForm(request.form)
-    category = _chosen_category(form.category.data)
-    if category is None:
-        flash(_l("Please choose a category."), "error")
-        return render_view(
-            "tickets/choose_category.html",
-            departments=_categories_tree(),
-            title=_l("Add a ticket"),
-            status=422,
-        )
-    form.fit(category)
-    if not form.validate():
-        return render_view(
-            "tickets/new.html", form=form, category=category, title=_l("Add a ticket"), status=422
-        )
-    if form.preview.data:
-        return render_view(
-            "tickets/new.html", form=form, category=category, preview=True, title=_l("Add a ticket")
-        )
-    try:
-        ticket = file_ticket(
-            db.session, creator=g.user, category_id=category.id, **form.ticket_values()
-        )
-    except DomainError as error:
-        if not form.place(error):
-            flash(error.message, "error")
-        return render_view(
-            "tickets/new.html", form=form, category=category, title=_l("Add a ticket"), status=422
-        )
-    flash(_l("A new ticket has been created."), "success")
-    return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket.id))
+    return list(db.session.scalars(query))
 
 
 def _chosen_category(value) -> Category | None:
@@ -91,26 +79,116 @@ def _chosen_category(value) -> Category | None:
     return category
 
 
-def _same_rendering(endpoint: str) -> str:
-    return ("portlet." + endpoint) if "portlet" in request.blueprints else endpoint
+def _selectable_categories() -> list[Category]:
+    return [
+        category
+        for department in _departments()
+        for category in department.categories
+        if category.takes_tickets
+    ]
+
+
+def _render_new(form: NewTicketForm, category: Category | None, status: int = 200, **extra):
+    draft = form.draft.data
+    return render_view(
+        "tickets/new.html",
+        form=form,
+        category=category,
+        categories=_selectable_categories() if category is None else [],
+        staged=staged_files(db.session, g.user, draft) if draft else [],
+        title=_l("Add a ticket"),
+        status=status,
+        **extra,
+    )
+
+
+@bp.get("/tickets/new")
+def new():
+    """Step 1 chooses the category; step 2 (with ``category``) describes the problem."""
+    category = _chosen_category(request.args.get("category"))
+    if category is None:
+        return render_view(
+            "tickets/choose_category.html", departments=_departments(), title=_l("Add a ticket")
+        )
+    form = NewTicketForm(category=category, draft=secrets.token_urlsafe(24))
+    return _render_new(form, category)
+
+
+@bp.post("/tickets/new")
+def create():
+    form = NewTicketForm(request.form)
+    if not DRAFT_PATTERN.fullmatch(form.draft.data or ""):
+        form.draft.data = secrets.token_urlsafe(24)
+    category = _chosen_category(form.category.data)
+    if category is None:
+        # The category stopped taking tickets since step 1: nothing typed is lost.
+        form.category.errors = [_l("This category does not take tickets any more; choose another.")]
+        return _render_new(form, None, status=422)
+    form.fit(category)
+    removed = parse_id(request.form.get("hd-remove_file"))
+    if removed is not None:
+        with suppress(NotFound):  # already removed by a second click
+            unstage_file(
+                db.session, user=g.user, draft=form.draft.data, staged_id=removed, storage=storage()
+            )
+        return _render_new(form, category)
+    if form.attach.data:
+        try:
+            stage_files(
+                db.session,
+                user=g.user,
+                draft=form.draft.data,
+                uploads=uploads(),
+                storage=storage(),
+                **_file_limits(),
+            )
+        except InvalidValue as error:
+            form.files.errors = [error.message]
+            return _render_new(form, category, status=422)
+        return _render_new(form, category)
+    if not form.validate():
+        return _render_new(form, category, status=422)
+    if form.preview.data:
+        return _render_new(form, category, preview=True)
+    try:
+        ticket = file_ticket(
+            db.session,
+            creator=g.user,
+            category_id=category.id,
+            staged=staged_files(db.session, g.user, form.draft.data),
+            request_token=form.draft.data,
+            **form.ticket_values(),
+        )
+    except DomainError as error:
+        if not form.place(error):
+            flash(error.message, "error")
+        return _render_new(form, category, status=422)
+    flash(_l("A new ticket has been created."), "success")
+    return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket.id))
+
+
+# --- The ticket -----------------------------------------------------------------------
 
 
 @bp.get("/tickets/<int:ticket_id>")
 def view(ticket_id: int):
     ticket = visible_ticket_or_404(ticket_id)
-    record_view(db.session, g.user, ticket, keep=current_app.config["RECENT_VIEWS"])
-    db.session.commit()
+    keep = current_app.config["RECENT_VIEWS"]
+    retrying(db.session, lambda: record_view(db.session, g.user, ticket, keep=keep))
     return _render_ticket(ticket)
 
 
-def _render_ticket(ticket, form=None, status: int = 200):
-    actions = available_actions(ticket, g.user)
+def _render_ticket(ticket, status: int = 200, comment=None):
+    page = ticket_page(ticket)
+    if page.question is not None and comment is None:
+        comment = action_form(Action.COMMENT, ticket, g.user)
     return render_view(
         "tickets/view.html",
+        page=page,
         ticket=ticket,
-        actions=actions,
-        one_click={a: action_form(a, ticket, g.user) for a in actions if a in ONE_CLICK},
-        form=form,
+        one_click={a: action_form(a, ticket, g.user) for a in page.actions if a in ONE_CLICK},
+        comment=comment,
+        toggle=ToggleForm(),
         title=_l("Ticket #%(number)s: %(subject)s", number=ticket.number, subject=ticket.subject),
         status=status,
     )
@@ -123,7 +201,7 @@ def action_page(ticket_id: int, action: Action):
     if resolve(ticket, action, g.user) is None:
         flash(_l("You cannot do this on this ticket in its current state."), "error")
         return _render_ticket(ticket, status=403)
-    return _render_action(ticket, action_form(action, ticket, g.user, None))
+    return _render_action(ticket, action_form(action, ticket, g.user, defaults=request.args))
 
 
 def _render_action(ticket, form, status: int = 200):
@@ -133,6 +211,7 @@ def _render_action(ticket, form, status: int = 200):
         form=form,
         action=form.action,
         spec=ACTIONS[form.action],
+        with_files=form.action in WITH_FILES and not in_fragment(),
         title=form.action.label,
         status=status,
     )
@@ -144,15 +223,33 @@ def perform(ticket_id: int, action: Action):
     form = action_form(action, ticket, g.user, request.form)
     if not form.validate():
         return _render_action(ticket, form, status=422)
+    files = uploads() if action in WITH_FILES else []
     try:
-        act(
-            db.session,
-            ticket.id,
-            action,
-            user=g.user,
-            expected_version=form.seen_version,
-            **form.inputs(),
-        )
+        if action is Action.UPLOAD and not files:
+            raise InvalidValue(_l("Please choose a file."), field="files")
+        if files or action is Action.UPLOAD:
+            inputs = form.inputs()
+            steps = [(Action.COMMENT, inputs)] if action is Action.COMMENT else []
+            act_with_files(
+                db.session,
+                ticket.id,
+                steps,
+                user=g.user,
+                uploads=files,
+                storage=storage(),
+                scope=inputs.get("scope", "default"),
+                expected_version=form.seen_version,
+                **_file_limits(),
+            )
+        else:
+            act(
+                db.session,
+                ticket.id,
+                action,
+                user=g.user,
+                expected_version=form.seen_version,
+                **form.inputs(),
+            )
     except TicketChanged as error:
         # Show the ticket as it is now; what was typed stays in the form.
         flash(error.message, "error")
@@ -163,8 +260,72 @@ def perform(ticket_id: int, action: Action):
         flash(error.message, "error")
         return _render_ticket(visible_ticket_or_404(ticket_id), status=403)
     except DomainError as error:
+        if error.field == "file":
+            error.field = "files"
         if not form.place(error):
             flash(error.message, "error")
         return _render_action(visible_ticket_or_404(ticket_id), form, status=422)
     flash(_l("Done: %(action)s.", action=action.label), "success")
+    return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket_id))
+
+
+@bp.get("/tickets/<int:ticket_id>/files/<int:attachment_id>")
+def download(ticket_id: int, attachment_id: int):
+    """A file, for those who may read it; always a download, never rendered by us."""
+    ticket = visible_ticket_or_404(ticket_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if (
+        attachment is None
+        or attachment.ticket_id != ticket.id
+        or attachment.is_deleted
+        or not can_view_entry(g.user, ticket, attachment.scope, attachment.author_id)
+    ):
+        abort(404)
+    path = storage().path(attachment.storage_key)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.media_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/tickets/<int:ticket_id>/bookmark")
+def bookmark(ticket_id: int):
+    return _toggle(
+        ticket_id,
+        set_bookmark,
+        (_l("The ticket is in your bookmarks."), _l("The bookmark is removed.")),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/monitor")
+def monitor(ticket_id: int):
+    return _toggle(
+        ticket_id,
+        set_monitoring,
+        (
+            _l("You will be told of every change of this ticket."),
+            _l("You will not be told of its changes any more."),
+        ),
+    )
+
+
+def _toggle(ticket_id: int, setter, messages):
+    ticket = visible_ticket_or_404(ticket_id)
+    form = ToggleForm(request.form)
+    if not form.validate():
+        flash(
+            form.csrf_token.errors[0] if form.csrf_token.errors else _l("Please try again."),
+            "error",
+        )
+        return _render_ticket(ticket, status=422)
+    on = form.on.data == "1"
+    retrying(db.session, lambda: setter(db.session, g.user, ticket, on))
+    flash(messages[0] if on else messages[1], "success")
     return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket_id))

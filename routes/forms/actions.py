@@ -20,6 +20,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     SelectChoice,
     SelectField,
     StringField,
@@ -184,7 +185,9 @@ class ActionForm(HdForm):
     version = HiddenField()
 
     def inputs(self) -> dict[str, Any]:
-        values: dict[str, Any] = {"message": self.message.data or ""}
+        values: dict[str, Any] = {}
+        if "message" in self._fields:
+            values["message"] = self.message.data or ""
         if "scope" in self._fields:
             values["scope"] = self.scope.data
         for name in ACTIONS[self.action].params:
@@ -200,21 +203,27 @@ class ActionForm(HdForm):
         return parse_id(self.version.data)
 
 
-def action_form(action: Action, ticket: Ticket, user: User, formdata=None) -> ActionForm:
-    """The form of ``action`` on ``ticket`` for ``user``, filled from ``formdata``."""
+def action_form(
+    action: Action, ticket: Ticket, user: User, formdata=None, defaults=None
+) -> ActionForm:
+    """The form of ``action`` on ``ticket`` for ``user``, filled from ``formdata``;
+    ``defaults`` (a quick link's query string) may preset its inputs."""
     spec = ACTIONS[action]
     fields: dict[str, Any] = {}
     for name in spec.params:
-        if name in INPUTS:
+        # An upload's attachment is made from the files sent, not from a field.
+        if name in INPUTS and action is not Action.UPLOAD:
             fields[name] = INPUTS[name].field(ticket, user)
-    fields["message"] = TextAreaField(
-        MESSAGE_LABELS.get(action, _l("Message")),
-        validators=[
-            DataRequired() if spec.message_required else Optional(),
-            Length(max=MESSAGE_MAX_LENGTH),
-        ],
-    )
+    if action is not Action.UPLOAD:
+        fields["message"] = TextAreaField(
+            MESSAGE_LABELS.get(action, _l("Message")),
+            validators=[
+                DataRequired() if spec.message_required else Optional(),
+                Length(max=MESSAGE_MAX_LENGTH),
+            ],
+        )
     if action in (Action.COMMENT, Action.UPLOAD):
+        fields["files"] = MultipleFileField(_l("Attached files"))
         fields["scope"] = SelectField(
             _l("Visible to"),
             default=ActionScope.DEFAULT.value,
@@ -222,7 +231,8 @@ def action_form(action: Action, ticket: Ticket, user: User, formdata=None) -> Ac
         )
     fields["submit"] = SubmitField(action.label)
     form_class = type(f"{action.name.title()}Form", (ActionForm,), fields)
-    form = form_class(formdata, version=str(ticket.version))
+    preset = {name: defaults[name] for name in spec.params if defaults and name in defaults}
+    form = form_class(formdata, version=str(ticket.version), **preset)
     form.action, form.ticket = action, ticket
     if "category" in form._fields:
         form.category.choices = _category_choices(ticket, action is Action.CHANGE_CATEGORY)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, SelectChoice
+from wtforms import Form, HiddenField, SelectChoice
 from wtforms.csrf.session import SessionCSRF
 
 from models.errors import DomainError
@@ -69,3 +69,9 @@ class HdForm(Form):
 def choices(pairs, optgroup=None) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(str(value), label, optgroup=optgroup) for value, label in pairs]
+
+
+class ToggleForm(HdForm):
+    """A one-button form that turns something on (``1``) or off (``0``)."""
+
+    on = HiddenField()

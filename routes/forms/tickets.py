@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
 from models import Category
@@ -16,6 +23,8 @@ from .base import HdForm, choices
 
 class NewTicketForm(HdForm):
     category = HiddenField()
+    # Names this form: its staged files, and the ticket a second click finds again.
+    draft = HiddenField()
     subject = StringField(
         _l("Subject"), validators=[DataRequired(), Length(max=SUBJECT_MAX_LENGTH)]
     )
@@ -25,6 +34,8 @@ class NewTicketForm(HdForm):
     )
     priority = SelectField(_l("Priority"), choices=choices(PRIORITY_LABELS.items()))
     scope = SelectField(_l("Visibility"), choices=choices((s.value, s.label) for s in TicketScope))
+    files = MultipleFileField(_l("Attached files"))
+    attach = SubmitField(_l("Attach a file"))
     preview = SubmitField(_l("Preview"))
     create = SubmitField(_l("Create the ticket"))
 

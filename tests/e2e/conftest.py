@@ -121,6 +121,19 @@ def assistance(database_url, engine, cas, portal_receiver, tmp_path):
     empty_tables(engine)
 
 
+@pytest.fixture
+def portal(assistance, cas, portal_receiver):
+    """The stand-in ENT portal (tests/e2e/portal.py), trusted by Assistance."""
+    from tests.e2e.portal import portal_app
+
+    app, url = assistance
+    served = Served(
+        portal_app(cas.url, url, portal_receiver, PORTAL_JWT_KEY), app.config["TEST_PORTAL_PORT"]
+    )
+    yield served.url
+    served.stop()
+
+
 def sign_in_on_cas_page(page, uid: str, password: str = "demo") -> None:
     """Fill the CAS login page the browser is on, as the user would."""
     page.locator("#id_username").fill(uid)

@@ -9,21 +9,10 @@ import sqlalchemy as sa
 
 from models import LoginSession, db
 from tests.cas_server import PgtReceiver, cas_login, proxy_ticket, ticket_of, validate_for_pgt
-from tests.e2e.conftest import PORTAL_JWT_KEY, Served, sign_in_on_cas_page
-from tests.e2e.portal import portal_app
+from tests.e2e.conftest import sign_in_on_cas_page
 
 OUR_ACCENT = "rgb(11, 92, 173)"
 OUR_TEXT = "rgb(30, 30, 30)"
-
-
-@pytest.fixture
-def portal(assistance, cas, portal_receiver):
-    app, url = assistance
-    served = Served(
-        portal_app(cas.url, url, portal_receiver, PORTAL_JWT_KEY), app.config["TEST_PORTAL_PORT"]
-    )
-    yield served.url
-    served.stop()
 
 
 @pytest.fixture

@@ -133,4 +133,5 @@ def test_an_expired_ticket_signs_nobody_in(database_url, tmp_path):
         assert answer.status_code == 403
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+            db.session.remove()  # give its connection back before closing the pool
             db.engine.dispose()

@@ -41,7 +41,6 @@ def test_a_user_creates_a_ticket_and_the_service_is_told(session, world, french,
         storage=storage,
         filename="plan.pdf",
         stream=io.BytesIO(b"%PDF-1.7 plan"),
-        media_type="application/pdf",
         max_bytes=20 << 20,
     )
     assert [a.original_name for a in ticket.attachments] == ["plan.pdf"]

@@ -130,3 +130,10 @@ def test_french_is_the_default_and_english_the_second_language(tmp_path):
         headers = {"Accept-Language": header} if header else {}
         with app.test_request_context(headers=headers):
             assert select_locale() == expected
+
+
+def test_the_purge_command_removes_forgotten_uploads(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(args=["batch", "purge-uploads", "--now", "2099-01-01T00:00:00+0000"])
+    assert result.exit_code == 0 and "purged: 0" in result.output

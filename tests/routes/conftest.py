@@ -22,18 +22,22 @@ CAS_URL = "http://cas.test/cas/"
 
 @pytest.fixture
 def app(database_url, engine, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "DATA_DIR": str(tmp_path),
-            "PUBLIC_URL": PUBLIC_URL,
-            "CAS_SERVER_URL": CAS_URL,
-            "TESTING": True,
-        }
-    )
-    with app.app_context():
+    """The application requests go to. The test reads and writes the same database
+    through a twin application, so that each request has its own context, session
+    and ``g``, as in production."""
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DATA_DIR": str(tmp_path),
+        "PUBLIC_URL": PUBLIC_URL,
+        "CAS_SERVER_URL": CAS_URL,
+        "TESTING": True,
+    }
+    app, twin = create_app(config), create_app(config)
+    with twin.app_context():
         yield app
         db.session.remove()
+        db.engine.dispose()
+    with app.app_context():
         db.engine.dispose()
     empty_tables(engine)
 
@@ -78,10 +82,14 @@ class Browser:
             session["login"] = login.id
 
     # Our absolute URLs (redirects) name the public host; the test client serves them.
+    # The test's own transaction ends first: the request sees what the test wrote,
+    # and the test then reads what the request wrote.
     def get(self, url, **kwargs):
+        db.session.commit()
         return self.client.get(url.removeprefix(PUBLIC_URL), **kwargs)
 
     def post(self, url, data=None, **kwargs):
+        db.session.commit()
         return self.client.post(url.removeprefix(PUBLIC_URL), data=data or {}, **kwargs)
 
     def form(self, url):

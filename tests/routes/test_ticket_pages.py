@@ -270,3 +270,10 @@ def test_deep_links_go_through_cas_or_through_the_portal(app, world):
             "https://ent.univ-x.fr/uPortal/p/helpdesk-assistance/max/render.uP"
             "?pP_goto=%2Fportlet%2Ftickets%2F7"
         )
+
+
+def test_an_unknown_page_under_portlet_is_answered_as_a_fragment(world, browser):
+    answer = browser(world.owner).get("/portlet/nowhere")
+    assert answer.status_code == 404
+    assert answer.text.strip().startswith('<div id="hd-root"') and "<html" not in answer.text
+    assert 'href="/portlet/"' in answer.text  # back to the tab, inside the portal
