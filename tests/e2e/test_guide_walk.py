@@ -75,7 +75,7 @@ def create_with_an_attachment(walk: Walk, form_page) -> None:
     tab.get_by_label("Veuillez indiquer tous les renseignements").fill(MESSAGE)
     tab.get_by_label("Fichiers attachés").set_input_files(PDF)
     tab.get_by_role("button", name="Joindre un fichier").click()
-    expect(tab.locator(".hd-attachments legend")).to_have_text("Fichiers attachés (1)")
+    expect(tab.locator(".hd-attachments legend")).to_have_text("Fichier attachés (1)")
     expect(tab.locator(".hd-files")).to_contain_text("plan-presidence.pdf")
     expect(tab.get_by_label("Sujet")).to_have_value(SUBJECT)  # nothing typed was lost
     assert_accessible(form_page)
@@ -211,3 +211,33 @@ def test_the_other_screens_of_the_tab_are_accessible(walk: Walk):
     tab.get_by_role("button", name="Rechercher").click()
     expect(tab).to_contain_text("Tickets trouvés : 1")
     walk.check()
+
+
+def test_a_ticket_is_filed_with_the_keyboard_alone(assistance, page):
+    """No mouse: the tab order reaches every control, and Enter and Space do the rest."""
+    _, url = assistance
+    page.goto(url + "/")
+    sign_in_on_cas_page(page, "etudiant")
+    page.wait_for_url(url + "/")
+
+    def tab_to(name: str, role: str = "link") -> None:
+        target = page.locator("#hd-root").get_by_role(role, name=name, exact=True).first
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if target.evaluate("element => element === document.activeElement"):
+                return
+        raise AssertionError(f"Tab never reached « {name} »")
+
+    tab_to("Ajouter un ticket")
+    page.keyboard.press("Enter")
+    tab_to("Réseau et Wi-Fi")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tickets/new?category=*")
+    tab_to("Sujet", "textbox")
+    page.keyboard.type("Wi-Fi coupé en salle 204")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Plus aucune connexion depuis ce matin.")
+    tab_to("Créer le ticket", "button")
+    expect(page.locator(":focus")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("#hd-root")).to_contain_text("Un nouveau ticket a été créé.")

@@ -147,14 +147,14 @@ def test_a_user_attaches_files_before_creating_and_removes_one(world, browser, a
     )
     assert staged.status_code == 200
     page = text(staged)
-    assert "Fichiers attachés (2)" in page and "plan.pdf" in page and "passwd" in page
+    assert "Fichier attachés (2)" in page and "plan.pdf" in page and "passwd" in page
     assert "etc/passwd" not in page and "Voir le plan." in staged.text  # typed text kept
     removed_id = re.search(r'name="hd-remove_file" value="(\d+)"', staged.text).group(1)
     fields = form_values(staged.text)
     after = owner.post(
         "/tickets/new", data={**fields, "hd-message": "Voir le plan.", "hd-remove_file": removed_id}
     )
-    assert "Fichiers attachés (1)" in text(after)
+    assert "Fichier attachés (1)" in text(after)
 
     fields = form_values(after.text)
     created = owner.post(
@@ -180,7 +180,7 @@ def test_a_user_attaches_files_before_creating_and_removes_one(world, browser, a
     ("files", "message"),
     [
         ([("vide.txt", b"")], "Ce fichier est vide."),
-        ([(f"f{i}.txt", b"x") for i in range(12)], "Vous pouvez joindre au plus 10 fichiers"),
+        ([(f"f{i}.txt", b"x") for i in range(200)], "Vous pouvez joindre au plus 10 fichiers"),
         ([("gros.bin", b"x" * (200 << 10))], "dépasse la limite de 100 ko"),
     ],
 )
@@ -345,3 +345,28 @@ def test_english_is_one_click_away_and_complete(world, browser):
     assert "Assistance en ligne" not in english
     wrong = owner.post("/preferences/language", data={**fields, "hd-language": "de"})
     assert wrong.status_code == 303
+
+
+def test_the_institution_writes_its_own_welcome_text(world, browser, app, tmp_path):
+    overrides = tmp_path / "overrides" / "home"
+    overrides.mkdir(parents=True)
+    (overrides / "_welcome.html").write_text("<p>Bienvenue à l'Université de Test.</p>")
+    from portlet.app import create_app
+
+    custom = create_app({**app.config, "TEMPLATE_OVERRIDES": str(tmp_path / "overrides")})
+    owner = browser()
+    owner.client = custom.test_client()
+    owner.sign_in(world.owner)
+    page = text(owner.get("/"))
+    assert "Bienvenue à l'Université de Test." in page and "Ajouter un ticket" in page
+
+
+def test_approving_a_ticket_that_no_longer_awaits_approval_is_refused(world, browser):
+    ticket = ticket_in(db.session, world, Status.CLOSED)
+    owner = browser(world.owner)
+    page = owner.get(f"/tickets/{ticket.id}")
+    form = re.search(r'action="/tickets/\d+/approve_closure".*?</form>', page.text, re.S).group(0)
+    act(db.session, ticket.id, Action.REOPEN, user=world.dm, message="Pas encore réglé.")
+    answer = owner.post(f"/tickets/{ticket.id}/approve_closure", data=form_values(form))
+    assert answer.status_code in (403, 409)
+    assert db.session.get(Ticket, ticket.id).status is Status.IN_PROGRESS
