@@ -5,16 +5,20 @@ reads Flask's request, session or ``g``.
 """
 
 from .attachments import Attachment, StagedFile
+from .audit import AdminChange
 from .db import db
 from .history import TicketEvent
 from .involvement import Bookmark, Invitation, Monitor, ReadMarker, RecentView
 from .logins import LoginSession
 from .outbox import OutboxMessage
+from .responses import Response
 from .services import Category, CategoryMember, Department, DepartmentManager
 from .tickets import Ticket
 from .users import User
 
 __all__ = [
+    "AdminChange",
+    "Response",
     "Attachment",
     "Bookmark",
     "Category",

@@ -71,6 +71,8 @@ class TicketEvent(db.Model):
     invitee_id: Mapped[int | None] = _user_fk()
     attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
     recall_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # « ne pas prévenir »: a manager may act without alerting anyone.
+    alerted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -163,6 +163,9 @@ _allow(ANY, A.CHANGE_DEPARTMENT, [R.TICKET_MANAGER], KEEP)
 _allow(OPEN, A.CHANGE_DEPARTMENT, [R.DEPARTMENT_MANAGER], KEEP)
 # fmt: on
 
+# Who may choose « ne pas prévenir »: the service's people, never the owner or a guest.
+SILENT_ACTORS = frozenset({R.TICKET_MANAGER, R.DEPARTMENT_MANAGER, R.ADMIN, R.APPLICATION})
+
 # Reaction time starts at creation and ends at a manager's first action; resolution
 # time ends when the ticket stops being open, and starts over when it opens again.
 RESOLVING = frozenset({A.CLOSE, A.CLOSE_BY_OWNER, A.REFUSE, A.CANCEL})
@@ -502,13 +505,15 @@ def perform(
     message: str = "",
     scope: ActionScope = ActionScope.DEFAULT,
     now: datetime | None = None,
+    alert: bool = True,
     **params: Any,
 ) -> TicketEvent:
     """Apply one action to a ticket, as ``user`` (None: the application).
 
-    Checks the table, the inputs, writes the history entry and the alerts, then
-    runs the follow-ups. Raises a DomainError before changing anything when the
-    action is not allowed or an input is bad. Never commits.
+    Checks the table, the inputs, writes the history entry and the alerts (unless
+    a manager chose « ne pas prévenir »: ``alert=False``), then runs the
+    follow-ups. Raises a DomainError before changing anything when the action is
+    not allowed or an input is bad. Never commits.
     """
     spec = ACTIONS[action]
     unknown = set(params) - set(spec.params)
@@ -523,8 +528,10 @@ def perform(
     scope = clean_choice(ActionScope, scope, "scope")
     if scope not in scopes_for(user, ticket):
         raise InvalidValue(_l("This choice is not available."), field="scope")
+    if not alert and actor not in SILENT_ACTORS:
+        raise NotAllowed(_l("Only managers may act without alerting anyone."))
 
-    step = Step(ticket, action, user, actor, now, params, {"scope": scope})
+    step = Step(ticket, action, user, actor, now, params, {"scope": scope, "alerted": alert})
     before = _snapshot(ticket)
     if spec.effect is not None:
         spec.effect(step)
@@ -533,7 +540,7 @@ def perform(
     event = _record(step, before, message)
     for follow_up in spec.follow_ups:
         for next_action, next_params in follow_up(ticket):
-            perform(ticket, next_action, user=None, now=now, **next_params)
+            perform(ticket, next_action, user=None, now=now, alert=alert, **next_params)
     return event
 
 
@@ -567,7 +574,8 @@ def _record(step: Step, before: dict[str, Any], message: str) -> TicketEvent:
         **step.event_fields,
     )
     step.ticket.events.append(event)
-    notifications.enqueue(event)
+    if event.alerted is not False:
+        notifications.enqueue(event)
     return event
 
 

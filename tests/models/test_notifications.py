@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models import OutboxMessage
 from models.enums import Action, ActionScope, Status
-from models.errors import MessageRequired
+from models.errors import MessageRequired, NotAllowed
 from models.operations import act, file_ticket
 from models.outbox import DeliveryState, Reason
 from models.tracking import set_bookmark, set_monitoring
@@ -88,3 +88,20 @@ def test_a_failed_action_leaves_no_mail_behind(session, world, make_ticket):
     with pytest.raises(MessageRequired):
         act(session, ticket.id, Action.REQUEST_INFORMATION, user=world.tm, message="")
     assert session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == before
+
+
+def test_a_manager_may_act_without_alerting_anyone_but_the_owner_may_not(
+    session, world, make_ticket
+):
+    ticket = make_ticket(Status.IN_PROGRESS)
+    silent = act(
+        session,
+        ticket.id,
+        Action.COMMENT,
+        user=world.tm,
+        message="Correction mineure.",
+        alert=False,
+    )
+    assert silent.alerted is False and outbox(session, silent) == {}
+    with pytest.raises(NotAllowed):
+        act(session, ticket.id, Action.COMMENT, user=world.owner, message="Chut.", alert=False)
