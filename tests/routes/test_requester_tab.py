@@ -348,17 +348,21 @@ def test_english_is_one_click_away_and_complete(world, browser):
 
 
 def test_the_institution_writes_its_own_welcome_text(world, browser, app, tmp_path):
+    from portlet.app import create_app
+
     overrides = tmp_path / "overrides" / "home"
     overrides.mkdir(parents=True)
     (overrides / "_welcome.html").write_text("<p>Bienvenue à l'Université de Test.</p>")
-    from portlet.app import create_app
-
     custom = create_app({**app.config, "TEMPLATE_OVERRIDES": str(tmp_path / "overrides")})
     owner = browser()
     owner.client = custom.test_client()
     owner.sign_in(world.owner)
-    page = text(owner.get("/"))
-    assert "Bienvenue à l'Université de Test." in page and "Ajouter un ticket" in page
+    try:
+        page = text(owner.get("/"))
+        assert "Bienvenue à l'Université de Test." in page and "Ajouter un ticket" in page
+    finally:
+        with custom.app_context():
+            db.engine.dispose()
 
 
 def test_approving_a_ticket_that_no_longer_awaits_approval_is_refused(world, browser):
