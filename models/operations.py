@@ -8,17 +8,18 @@ comment, is replayed on the new state, so nothing anyone wrote is lost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from .enums import Action
-from .errors import NotFound, TicketChanged, UnknownCategory
+from .enums import Action, Status
+from .errors import NotAllowed, NotFound, TicketChanged, UnknownCategory
 from .history import TicketEvent
 from .services import Category
 from .tickets import Ticket
@@ -80,7 +81,29 @@ def act_many(
     that has changed since raises TicketChanged. ``lock`` skips a ticket another
     writer holds (batches running on several hosts) by raising TicketChanged.
     """
-    commutes = all(ACTIONS[action].commutes for action, _ in steps)
+    return transact(
+        session,
+        ticket_id,
+        lambda ticket: [perform(ticket, a, user=user, now=now, **p) for a, p in steps],
+        commutes=all(ACTIONS[action].commutes for action, _ in steps),
+        expected_version=expected_version,
+        lock=lock,
+    )
+
+
+def transact(
+    session: Session,
+    ticket_id: int,
+    work: Callable[[Ticket], list[TicketEvent]],
+    *,
+    commutes: bool = False,
+    expected_version: int | None = None,
+    lock: bool = False,
+) -> list[TicketEvent]:
+    """Run ``work`` on the freshly loaded ticket in one transaction, and commit.
+
+    The retry loop of every ticket action: see ``act_many`` for the arguments.
+    """
     seen = expected_version
     for attempt in range(MAX_ATTEMPTS):
         pause(attempt)
@@ -92,9 +115,7 @@ def act_many(
                 seen = ticket.version
             elif ticket.version != seen and not commutes:
                 raise TicketChanged()
-            events = [
-                perform(ticket, action, user=user, now=now, **params) for action, params in steps
-            ]
+            events = work(ticket)
             session.commit()
             return events
         except (StaleDataError, DBAPIError) as error:
@@ -105,6 +126,56 @@ def act_many(
             session.rollback()
             raise
     raise TicketChanged()
+
+
+def last_move(ticket: Ticket) -> TicketEvent | None:
+    """The latest move of the ticket by someone, if any: what « retourner à l'envoyeur » undoes."""
+    moves = (Action.CHANGE_CATEGORY, Action.CHANGE_DEPARTMENT)
+    return next(
+        (
+            e
+            for e in reversed(ticket.events)
+            if e.kind in moves and e.category_id_before is not None and e.author_id is not None
+        ),
+        None,
+    )
+
+
+def return_to_sender(
+    session: Session,
+    ticket_id: int,
+    *,
+    user: User,
+    message: str = "",
+    expected_version: int | None = None,
+    alert: bool = True,
+    now: datetime | None = None,
+) -> list[TicketEvent]:
+    """« Retourner à l'envoyeur »: move the ticket back where it came from, and give
+    it back to whoever sent it, when it is free there and they are available."""
+
+    def work(ticket: Ticket) -> list[TicketEvent]:
+        move = last_move(ticket)
+        if move is None:
+            raise NotAllowed(_l("Nobody moved this ticket here."))
+        origin = session.get(Category, move.category_id_before)
+        kind = (
+            Action.CHANGE_DEPARTMENT
+            if origin.department_id != ticket.department_id
+            else Action.CHANGE_CATEGORY
+        )
+        events = [
+            perform(ticket, kind, user=user, category=origin, message=message, alert=alert, now=now)
+        ]
+        sender = move.author
+        membership = ticket.department.manager_of(sender)
+        if ticket.status is Status.FREE and membership is not None and membership.is_available:
+            events.append(
+                perform(ticket, Action.ASSIGN, user=None, assignee=sender, alert=alert, now=now)
+            )
+        return events
+
+    return transact(session, ticket_id, work, expected_version=expected_version)
 
 
 def file_ticket(

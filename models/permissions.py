@@ -63,6 +63,14 @@ def actors_of(user: User | None, ticket: Ticket) -> list[Actor]:
     return [actor for actor in ACTOR_PRECEDENCE if held[actor]]
 
 
+def is_manager(session, user: User | None) -> bool:
+    """Is this user one of some service's people (or an administrator)?"""
+    if user is None:
+        return False
+    query = sa.select(DepartmentManager.id).where(DepartmentManager.user_id == user.id).limit(1)
+    return user.is_admin or session.scalar(query) is not None
+
+
 def has_right(user: User | None, department: Department, right: Right) -> bool:
     membership = department.manager_of(user)
     return membership is not None and membership.has_right(right)

@@ -6,13 +6,33 @@ from flask import Flask
 
 from models import db
 from models.db import configure_engine
-from routes import api, bookmarks, dashboard, health, home, preferences, search, tickets
+from routes import (
+    admin,
+    api,
+    bookmarks,
+    dashboard,
+    health,
+    home,
+    preferences,
+    responses,
+    search,
+    tickets,
+)
 from routes.converters import ActionConverter
 
 from . import cli, config, errors, extensions, framing, sso, templating
 
 # Views that exist both as full pages and as portal fragments (under /portlet).
-PAGE_BLUEPRINTS = (home.bp, dashboard.bp, search.bp, bookmarks.bp, tickets.bp, preferences.bp)
+PAGE_BLUEPRINTS = (
+    home.bp,
+    dashboard.bp,
+    search.bp,
+    bookmarks.bp,
+    tickets.bp,
+    preferences.bp,
+    responses.bp,
+    admin.bp,
+)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from models import Category, Department, Ticket, TicketEvent, User, db
-from models.enums import PRIORITY_LABELS, Action, Status
+from models.enums import PRIORITY_LABELS, Action, Actor, Status
 from models.history import TRACKED_FIELDS
-from models.permissions import can_view_entry
+from models.operations import last_move
+from models.permissions import actors_of, can_view_entry, is_manager, visible_tickets_clause
 from models.tracking import is_bookmarked, is_monitored
 from models.workflow import available_actions
 
@@ -23,12 +24,16 @@ from ._urls import view_url
 
 # The tab's entries, in the guide's order: « Accueil Tableau de bord Recherche
 # Signets/Historique + »; an entry appears once its view exists.
+EVERYONE, MANAGERS = "everyone", "managers"
 NAVIGATION = [
-    ("home.index", _l("Home"), None, False),
-    ("dashboard.index", _l("Dashboard"), None, True),
-    ("search.index", _l("Search"), None, True),
-    ("bookmarks.index", _l("Bookmarks/History"), None, True),
-    ("tickets.new", _l("Add a ticket"), "+", False),
+    ("home.index", _l("Home"), None, False, EVERYONE),
+    ("dashboard.index", _l("Dashboard"), None, True, EVERYONE),
+    ("search.index", _l("Search"), None, True, EVERYONE),
+    ("bookmarks.index", _l("Bookmarks/History"), None, True, EVERYONE),
+    ("dashboard.log", _l("Journal"), None, True, MANAGERS),
+    ("responses.index", _l("Saved responses"), None, True, MANAGERS),
+    ("admin.departments", _l("Services"), None, True, MANAGERS),
+    ("tickets.new", _l("Add a ticket"), "+", False, EVERYONE),
 ]
 
 FIELD_LABELS = {
@@ -55,11 +60,14 @@ class NavItem:
 
 
 def navigation() -> list[NavItem]:
+    """The tab's entries for this user; managers get their own (Journal, Services…)."""
     here = (request.endpoint or "").removeprefix("portlet.")
+    if "is_manager" not in g:
+        g.is_manager = is_manager(db.session, g.get("user"))
     return [
         NavItem(label, view_url(endpoint), endpoint == here, short, shortcut)
-        for endpoint, label, short, shortcut in NAVIGATION
-        if endpoint in current_app.view_functions
+        for endpoint, label, short, shortcut, audience in NAVIGATION
+        if endpoint in current_app.view_functions and (audience == EVERYONE or g.is_manager)
     ]
 
 
@@ -180,13 +188,47 @@ class TicketPage:
     bookmarked: bool
     monitored: bool
     question: TicketEvent | None  # the manager's pending request for information
+    take_and: list[Action]  # « Prendre en charge et … » this user may do
+    may_return: bool  # « Retourner à l'envoyeur »
+    requester: Requester | None  # shown to the service's people only
 
     def can(self, action: Action) -> bool:
         return action in self.actions
 
 
+@dataclass
+class Requester:
+    """Who asks, for the service: what CAS says of them, and their other tickets."""
+
+    user: User
+    affiliations: list[str]
+    entities: list[str]
+    other_tickets: list[Ticket]
+
+
+def _requester(ticket: Ticket) -> Requester:
+    owner = ticket.owner
+    attributes = owner.attributes or {}
+    others = db.session.scalars(
+        sa.select(Ticket)
+        .where(Ticket.owner_id == owner.id, Ticket.id != ticket.id, visible_tickets_clause(g.user))
+        .order_by(Ticket.last_action_at.desc())
+        .limit(5)
+    ).all()
+    return Requester(
+        owner,
+        attributes.get("eduPersonAffiliation", []),
+        attributes.get("supannEntiteAffectation", []),
+        list(others),
+    )
+
+
 def ticket_page(ticket: Ticket) -> TicketPage:
     actions = available_actions(ticket, g.user)
+    service_person = bool(
+        {Actor.TICKET_MANAGER, Actor.DEPARTMENT_MANAGER, Actor.ADMIN}
+        & set(actors_of(g.user, ticket))
+    )
     history = ticket_history(ticket)
     question = None
     if ticket.status is Status.INCOMPLETE and Action.COMMENT in actions:
@@ -203,4 +245,9 @@ def ticket_page(ticket: Ticket) -> TicketPage:
         bookmarked=is_bookmarked(db.session, g.user, ticket),
         monitored=is_monitored(db.session, g.user, ticket),
         question=question,
+        take_and=([Action.CLOSE, Action.REQUEST_INFORMATION] if Action.TAKE in actions else []),
+        may_return=service_person
+        and last_move(ticket) is not None
+        and bool({Action.CHANGE_CATEGORY, Action.CHANGE_DEPARTMENT} & set(actions)),
+        requester=_requester(ticket) if service_person else None,
     )

@@ -5,28 +5,30 @@ from __future__ import annotations
 import re
 import secrets
 from contextlib import suppress
+from functools import partial
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, request, send_file
 from flask_babel import lazy_gettext as _l
 
-from models import Attachment, Category, Department, db
+from models import Attachment, Category, Department, Ticket, db
 from models.enums import Action
 from models.errors import DomainError, InvalidValue, NotAllowed, NotFound, TicketChanged
 from models.files import Upload, act_with_files, stage_files, staged_files, unstage_file
-from models.operations import act, file_ticket
-from models.permissions import can_view_entry
+from models.operations import act, act_many, file_ticket, last_move, return_to_sender
+from models.permissions import can_view, can_view_entry, is_manager
+from models.responses import available_responses
 from models.storage import LocalStorage
 from models.tracking import record_view, set_bookmark, set_monitoring
 from models.transactions import retrying
 from models.validation import parse_id
-from models.workflow import ACTIONS, resolve
+from models.workflow import resolve
 
 from ._load import visible_ticket_or_404
 from ._presenters import ticket_page
 from ._render import render_view
-from ._urls import external_url_for, in_fragment, redirect_303
-from .forms.actions import action_form
+from ._urls import external_url_for, in_fragment, redirect_303, view_url
+from .forms.actions import ReturnForm, action_form
 from .forms.base import ToggleForm
 from .forms.tickets import NewTicketForm
 
@@ -187,6 +189,7 @@ def _render_ticket(ticket, status: int = 200, comment=None):
         page=page,
         ticket=ticket,
         one_click={a: action_form(a, ticket, g.user) for a in page.actions if a in ONE_CLICK},
+        take_and_labels=TAKE_AND,
         comment=comment,
         toggle=ToggleForm(),
         title=_l("Ticket #%(number)s: %(subject)s", number=ticket.number, subject=ticket.subject),
@@ -199,49 +202,80 @@ def action_page(ticket_id: int, action: Action):
     """The form of one action: what an e-mail's quick link opens."""
     ticket = visible_ticket_or_404(ticket_id)
     if resolve(ticket, action, g.user) is None:
-        flash(_l("You cannot do this on this ticket in its current state."), "error")
-        return _render_ticket(ticket, status=403)
-    return _render_action(ticket, action_form(action, ticket, g.user, defaults=request.args))
+        return _refused(ticket)
+    form = action_form(action, ticket, g.user, defaults=request.args, responses=_responses(ticket))
+    return _render_action(ticket, form)
 
 
-def _render_action(ticket, form, status: int = 200):
+def _refused(ticket):
+    flash(_l("You cannot do this on this ticket in its current state."), "error")
+    return _render_ticket(ticket, status=403)
+
+
+def _responses(ticket) -> list:
+    """The saved responses this user may insert, if they are one of the service's people."""
+    if not is_manager(db.session, g.user):
+        return []
+    return available_responses(db.session, g.user, [ticket.department_id])
+
+
+def _render_action(ticket, form, status: int = 200, *, heading=None, target=None):
+    action = form.action
     return render_view(
         "tickets/act.html",
         ticket=ticket,
         form=form,
-        action=form.action,
-        spec=ACTIONS[form.action],
-        with_files=form.action in WITH_FILES and not in_fragment(),
-        title=form.action.label,
+        action=action,
+        heading=heading or action.label,
+        target=target or view_url("tickets.perform", ticket_id=ticket.id, action=action),
+        with_files=action in WITH_FILES and not in_fragment(),
+        title=heading or action.label,
         status=status,
     )
+
+
+def _submit(ticket, form, run, *, done, heading=None, target=None):
+    """Every action's answer: insert a saved response, or validate and run the domain
+    call, then 303 to the ticket; a refusal comes back with the form as typed."""
+    render = partial(_render_action, heading=heading, target=target)
+    if form.insert_response(g.user):
+        return render(ticket, form)
+    if not form.validate():
+        return render(ticket, form, status=422)
+    try:
+        run(form)
+    except TicketChanged as error:
+        # Show the ticket as it is now; what was typed stays in the form.
+        flash(error.message, "error")
+        ticket = visible_ticket_or_404(ticket.id)
+        form.version.data = str(ticket.version)
+        return render(ticket, form, status=409)
+    except NotAllowed as error:
+        flash(error.message, "error")
+        return _render_ticket(visible_ticket_or_404(ticket.id), status=403)
+    except DomainError as error:
+        if error.field == "file":
+            error.field = "files"
+        if not form.place(error):
+            flash(error.message, "error")
+        return render(visible_ticket_or_404(ticket.id), form, status=422)
+    flash(done, "success")
+    return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket.id))
 
 
 @bp.post("/tickets/<int:ticket_id>/<action:action>")
 def perform(ticket_id: int, action: Action):
     ticket = visible_ticket_or_404(ticket_id)
-    form = action_form(action, ticket, g.user, request.form)
-    if not form.validate():
-        return _render_action(ticket, form, status=422)
-    files = uploads() if action in WITH_FILES else []
-    try:
+    form = action_form(action, ticket, g.user, request.form, responses=_responses(ticket))
+    if resolve(ticket, action, g.user) is None and form.seen_version in (None, ticket.version):
+        # Refused outright; a stale form instead goes on to the 409 that keeps its text.
+        return _refused(ticket)
+
+    def run(form):
+        files = uploads() if action in WITH_FILES else []
         if action is Action.UPLOAD and not files:
             raise InvalidValue(_l("Please choose a file."), field="files")
-        if files or action is Action.UPLOAD:
-            inputs = form.inputs()
-            steps = [(Action.COMMENT, inputs)] if action is Action.COMMENT else []
-            act_with_files(
-                db.session,
-                ticket.id,
-                steps,
-                user=g.user,
-                uploads=files,
-                storage=storage(),
-                scope=inputs.get("scope", "default"),
-                expected_version=form.seen_version,
-                **_file_limits(),
-            )
-        else:
+        if not files and action is not Action.UPLOAD:
             act(
                 db.session,
                 ticket.id,
@@ -250,23 +284,133 @@ def perform(ticket_id: int, action: Action):
                 expected_version=form.seen_version,
                 **form.inputs(),
             )
-    except TicketChanged as error:
-        # Show the ticket as it is now; what was typed stays in the form.
-        flash(error.message, "error")
-        ticket = visible_ticket_or_404(ticket_id)
-        form.version.data = str(ticket.version)
-        return _render_action(ticket, form, status=409)
-    except NotAllowed as error:
-        flash(error.message, "error")
-        return _render_ticket(visible_ticket_or_404(ticket_id), status=403)
-    except DomainError as error:
-        if error.field == "file":
-            error.field = "files"
-        if not form.place(error):
-            flash(error.message, "error")
-        return _render_action(visible_ticket_or_404(ticket_id), form, status=422)
-    flash(_l("Done: %(action)s.", action=action.label), "success")
-    return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket_id))
+            return
+        inputs = form.inputs()
+        steps = [(Action.COMMENT, inputs)] if action is Action.COMMENT else []
+        act_with_files(
+            db.session,
+            ticket.id,
+            steps,
+            user=g.user,
+            uploads=files,
+            storage=storage(),
+            scope=inputs.get("scope", "default"),
+            expected_version=form.seen_version,
+            **_file_limits(),
+        )
+
+    return _submit(ticket, form, run, done=_l("Done: %(action)s.", action=action.label))
+
+
+# « Prendre en charge et clore », « … et demander des informations »: two rows of the
+# workflow table in one transaction.
+TAKE_AND = {
+    Action.CLOSE: _l("Take and close"),
+    Action.REQUEST_INFORMATION: _l("Take and request information"),
+}
+
+
+def _take_and_form(ticket_id: int, action: Action, formdata=None):
+    if action not in TAKE_AND:
+        abort(404)
+    ticket = visible_ticket_or_404(ticket_id)
+    if resolve(ticket, Action.TAKE, g.user) is None:
+        return ticket, None
+    form = action_form(
+        action, ticket, g.user, formdata, defaults=request.args, responses=_responses(ticket)
+    )
+    return ticket, form
+
+
+@bp.get("/tickets/<int:ticket_id>/take-and/<action:action>")
+def take_and(ticket_id: int, action: Action):
+    ticket, form = _take_and_form(ticket_id, action)
+    if form is None:
+        return _refused(ticket)
+    return _render_action(
+        ticket,
+        form,
+        heading=TAKE_AND[action],
+        target=view_url("tickets.take_and_post", ticket_id=ticket.id, action=action),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/take-and/<action:action>")
+def take_and_post(ticket_id: int, action: Action):
+    ticket, form = _take_and_form(ticket_id, action, request.form)
+    if form is None:
+        return _refused(ticket)
+
+    def run(form):
+        inputs = form.inputs()
+        take = {"alert": inputs["alert"]} if "alert" in inputs else {}
+        act_many(
+            db.session,
+            ticket.id,
+            [(Action.TAKE, take), (action, inputs)],
+            user=g.user,
+            expected_version=form.seen_version,
+        )
+
+    return _submit(
+        ticket,
+        form,
+        run,
+        done=_l("Done: %(action)s.", action=TAKE_AND[action]),
+        heading=TAKE_AND[action],
+        target=view_url("tickets.take_and_post", ticket_id=ticket.id, action=action),
+    )
+
+
+def _may_return(ticket) -> bool:
+    """« Retourner à l'envoyeur » needs a move to undo, and the right to move."""
+    movable = {Action.CHANGE_CATEGORY, Action.CHANGE_DEPARTMENT}
+    return last_move(ticket) is not None and any(resolve(ticket, a, g.user) for a in movable)
+
+
+@bp.route("/tickets/<int:ticket_id>/return-to-sender", methods=["GET", "POST"])
+def return_to_sender_page(ticket_id: int):
+    ticket = visible_ticket_or_404(ticket_id)
+    if not _may_return(ticket):
+        return _refused(ticket)
+    form = ReturnForm(
+        request.form if request.method == "POST" else None, version=str(ticket.version)
+    )
+    form.action, form.ticket, form.responses = Action.CHANGE_DEPARTMENT, ticket, []
+    heading = _l("Return to sender")
+    target = view_url("tickets.return_to_sender_page", ticket_id=ticket.id)
+    if request.method == "GET":
+        return _render_action(ticket, form, heading=heading, target=target)
+
+    def run(form):
+        return_to_sender(
+            db.session,
+            ticket.id,
+            user=g.user,
+            message=form.message.data or "",
+            expected_version=form.seen_version,
+            alert=not form.quiet.data,
+        )
+
+    return _submit(
+        ticket,
+        form,
+        run,
+        done=_l("The ticket went back to its sender."),
+        heading=heading,
+        target=target,
+    )
+
+
+@bp.get("/tickets/goto")
+def goto():
+    """« Aller au ticket n° »."""
+    number = parse_id(request.args.get("number"))
+    ticket = db.session.get(Ticket, number) if number is not None else None
+    if ticket is None or not can_view(g.user, ticket):
+        flash(_l("There is no ticket with this number that you may see."), "error")
+        return redirect_303(external_url_for(_same_rendering("dashboard.index")))
+    return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket.id))
 
 
 @bp.get("/tickets/<int:ticket_id>/files/<int:attachment_id>")
@@ -328,4 +472,6 @@ def _toggle(ticket_id: int, setter, messages):
     on = form.on.data == "1"
     retrying(db.session, lambda: setter(db.session, g.user, ticket, on))
     flash(messages[0] if on else messages[1], "success")
+    if request.form.get("hd-back") == "queue":  # a row button of the queue: stay there
+        return redirect_303(external_url_for(_same_rendering("dashboard.index")))
     return redirect_303(external_url_for(_same_rendering("tickets.view"), ticket_id=ticket_id))

@@ -7,7 +7,7 @@ what was posted back into the domain's values.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -33,10 +34,11 @@ from models import Attachment, Category, Department, Ticket, User, db
 from models.assignment import available_members
 from models.enums import PRIORITY_LABELS, Action, ActionScope, Origin, TicketScope
 from models.errors import InvalidValue, UnknownUser
-from models.permissions import scopes_for
+from models.permissions import actors_of, scopes_for
+from models.responses import Response
 from models.tickets import SUBJECT_MAX_LENGTH
 from models.validation import MESSAGE_MAX_LENGTH, SPENT_MINUTES_MAX, parse_id
-from models.workflow import ACTIONS
+from models.workflow import ACTIONS, SILENT_ACTORS
 
 from .base import HdForm, choices
 
@@ -58,11 +60,16 @@ class Input:
     read: Callable[[Any, Ticket], Any] = lambda value, ticket: value
 
 
-def _user_by_uid(value: str, ticket: Ticket) -> User:
-    user = db.session.scalar(sa.select(User).where(User.uid == (value or "").strip()))
-    if user is None:
-        raise UnknownUser(field="invitee")
-    return user
+def _user_by_uid(field: str) -> Callable[[Any, Ticket], User]:
+    """Reads an identifier typed in ``field``; an unknown one is reported beside that field."""
+
+    def read(value: str, ticket: Ticket) -> User:
+        user = db.session.scalar(sa.select(User).where(User.uid == (value or "").strip()))
+        if user is None:
+            raise UnknownUser(field=field)
+        return user
+
+    return read
 
 
 def _recall_date(value, ticket: Ticket):
@@ -113,7 +120,7 @@ INPUTS: dict[str, Input] = {
             ),
             validators=[DataRequired()],
         ),
-        lambda value, ticket: _user_by_uid(value, ticket),
+        _user_by_uid("assignee"),
     ),
     "recall_at": Input(
         lambda ticket, user: DateField(_l("Recall on"), validators=[Optional()]),
@@ -129,13 +136,13 @@ INPUTS: dict[str, Input] = {
         lambda ticket, user: StringField(
             _l("Identifier of the person to invite"), validators=[DataRequired(), Length(max=128)]
         ),
-        _user_by_uid,
+        _user_by_uid("invitee"),
     ),
     "owner": Input(
         lambda ticket, user: StringField(
             _l("Identifier of the new owner"), validators=[DataRequired(), Length(max=128)]
         ),
-        lambda value, ticket: _user_by_uid(value, ticket),
+        _user_by_uid("owner"),
     ),
     "subject": Input(
         lambda ticket, user: StringField(
@@ -190,6 +197,8 @@ class ActionForm(HdForm):
             values["message"] = self.message.data or ""
         if "scope" in self._fields:
             values["scope"] = self.scope.data
+        if "quiet" in self._fields and self.quiet.data:
+            values["alert"] = False
         for name in ACTIONS[self.action].params:
             if name in INPUTS and name in self._fields:
                 data = self._fields[name].data
@@ -198,17 +207,38 @@ class ActionForm(HdForm):
                 )
         return values
 
+    def insert_response(self, user: User) -> bool:
+        """« Insérer »: the chosen saved response goes at the end of the message."""
+        if "insert" not in self._fields or not self.insert.data:
+            return False
+        chosen = next((r for r in self.responses if str(r.id) == self.response.data), None)
+        if chosen is not None:
+            self.message.data = "\n\n".join(
+                filter(None, [self.message.data, chosen.text_for(user)])
+            )
+        return True
+
     @property
     def seen_version(self) -> int | None:
         return parse_id(self.version.data)
 
 
 def action_form(
-    action: Action, ticket: Ticket, user: User, formdata=None, defaults=None
+    action: Action,
+    ticket: Ticket,
+    user: User,
+    formdata=None,
+    defaults=None,
+    responses: Sequence[Response] = (),
 ) -> ActionForm:
     """The form of ``action`` on ``ticket`` for ``user``, filled from ``formdata``;
-    ``defaults`` (a quick link's query string) may preset its inputs."""
+    ``defaults`` (a quick link's query string) may preset its inputs.
+
+    The service's people also get « ne pas prévenir » and, with ``responses``,
+    the « Réponses enregistrées » to insert into the message.
+    """
     spec = ACTIONS[action]
+    for_the_service = bool(SILENT_ACTORS.intersection(actors_of(user, ticket)))
     fields: dict[str, Any] = {}
     for name in spec.params:
         # An upload's attachment is made from the files sent, not from a field.
@@ -229,11 +259,29 @@ def action_form(
             default=ActionScope.DEFAULT.value,
             choices=choices((s.value, s.label) for s in scopes_for(user, ticket)),
         )
+    if for_the_service:
+        fields["quiet"] = BooleanField(_l("Do not alert anyone (« ne pas prévenir »)"))
+        if responses and "message" in fields:
+            fields["response"] = SelectField(
+                _l("Saved responses"), choices=choices((r.id, r.label) for r in responses)
+            )
+            fields["insert"] = SubmitField(_l("Insert"))
     fields["submit"] = SubmitField(action.label)
     form_class = type(f"{action.name.title()}Form", (ActionForm,), fields)
     preset = {name: defaults[name] for name in spec.params if defaults and name in defaults}
     form = form_class(formdata, version=str(ticket.version), **preset)
-    form.action, form.ticket = action, ticket
+    form.action, form.ticket, form.responses = action, ticket, list(responses)
     if "category" in form._fields:
         form.category.choices = _category_choices(ticket, action is Action.CHANGE_CATEGORY)
     return form
+
+
+class ReturnForm(ActionForm):
+    """« Retourner à l'envoyeur »: an optional word for the sender."""
+
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=MESSAGE_MAX_LENGTH)])
+    quiet = BooleanField(_l("Do not alert anyone (« ne pas prévenir »)"))
+    submit = SubmitField(_l("Return to sender"))
+
+    def insert_response(self, user: User) -> bool:
+        return False

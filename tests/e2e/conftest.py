@@ -139,3 +139,12 @@ def sign_in_on_cas_page(page, uid: str, password: str = "demo") -> None:
     page.locator("#id_username").fill(uid)
     page.locator("#id_password").fill(password)
     page.locator("button[type=submit]").click()
+
+
+def tab_to(page, target, presses: int = 80) -> None:
+    """Press Tab until ``target`` (a locator) has the focus, as a keyboard user would."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")

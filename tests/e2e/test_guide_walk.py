@@ -19,6 +19,7 @@ from models.enums import Action, Status
 from models.operations import act
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import sign_in_on_cas_page
+from tests.e2e.conftest import tab_to as reach
 
 SUBJECT = "Extincteurs du 2e étage de la Présidence"
 MESSAGE = "Bonjour,\nOù sont placés les extincteurs à la Présidence ?\nMerci d'avance"
@@ -221,12 +222,7 @@ def test_a_ticket_is_filed_with_the_keyboard_alone(assistance, page):
     page.wait_for_url(url + "/")
 
     def tab_to(name: str, role: str = "link") -> None:
-        target = page.locator("#hd-root").get_by_role(role, name=name, exact=True).first
-        for _ in range(60):
-            page.keyboard.press("Tab")
-            if target.evaluate("element => element === document.activeElement"):
-                return
-        raise AssertionError(f"Tab never reached « {name} »")
+        reach(page, page.locator("#hd-root").get_by_role(role, name=name, exact=True).first)
 
     tab_to("Ajouter un ticket")
     page.keyboard.press("Enter")
