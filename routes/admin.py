@@ -1,5 +1,5 @@
 """« Services »: the services' set-up, for administrators and for managers with the
-matching rights (models/administration.py says who may do what).
+matching rights (models/administration/ says who may do what).
 
 Each view loads what its URL names (404 when this user may not see it), checks the
 right (403), validates the form, makes one domain call and answers 303; a refused
@@ -178,6 +178,10 @@ def _to(endpoint: str, **values):
     return redirect_303(external_url_for(_same_rendering(endpoint), **values))
 
 
+def _to_category(department_id: int, category_id: int):
+    return _to("admin.category", department_id=department_id, category_id=category_id)
+
+
 def department_or_404(department_id) -> Department:
     """The service, if this user may look at it: for others, it does not exist."""
     department = load_department(db.session, department_id)
@@ -217,6 +221,35 @@ def _token_refused(form: HdForm) -> bool:
         return False
     flash(form.csrf_token.errors[0] if form.csrf_token.errors else _l("Please try again."), "error")
     return True
+
+
+def _answer_form(form: HdForm, run, *, done, back, again):
+    """A form with fields: validate it, make the domain call, then 303 to ``back()``
+    saying ``done``; a refused value comes back beside its field in ``again()`` (422)."""
+    if form.validate():
+        try:
+            run()
+        except InvalidValue as error:
+            _refused(form, error)
+        else:
+            flash(done, "success")
+            return back()
+    return again()
+
+
+def _answer_button(form: HdForm, run, *, done, back, again):
+    """A one-button form: its token, then the domain call, then 303 to ``back()``
+    saying ``done`` (if any); a refusal is said above ``again()`` (422)."""
+    if _token_refused(form):
+        return again()
+    try:
+        run()
+    except InvalidValue as error:
+        flash(error.message, "error")
+        return again()
+    if done is not None:
+        flash(done, "success")
+    return back()
 
 
 def _parents(tree: CategoryTree, excluded: CategoryNode | None = None) -> list[tuple]:
@@ -266,15 +299,14 @@ def departments():
 def create():
     require_admin(g.user)
     form = NewDepartmentForm(request.form)
-    if form.validate():
-        try:
-            department = create_department(db.session, actor=g.user, **form.values())
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The service is created."), "success")
-            return _to("admin.department", department_id=department.id)
-    return _render_departments(status=422, new=form)
+    created = []  # the new service, for back() to open
+    return _answer_form(
+        form,
+        lambda: created.append(create_department(db.session, actor=g.user, **form.values())),
+        done=_l("The service is created."),
+        back=lambda: _to("admin.department", department_id=created[0].id),
+        again=lambda: _render_departments(status=422, new=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/move")
@@ -282,14 +314,13 @@ def move(department_id: int):
     department = department_or_404(department_id)
     require_admin(g.user)
     form = DirectionForm(request.form)
-    if _token_refused(form):
-        return _render_departments(status=422)
-    try:
-        move_department(db.session, department, form.direction.data, actor=g.user)
-    except InvalidValue as error:
-        flash(error.message, "error")
-        return _render_departments(status=422)
-    return _to("admin.departments")
+    return _answer_button(
+        form,
+        lambda: move_department(db.session, department, form.direction.data, actor=g.user),
+        done=None,
+        back=lambda: _to("admin.departments"),
+        again=lambda: _render_departments(status=422),
+    )
 
 
 @bp.post("/services/<int:department_id>/enabled")
@@ -297,12 +328,14 @@ def enable(department_id: int):
     department = department_or_404(department_id)
     require_admin(g.user)
     form = ToggleForm(request.form)
-    if _token_refused(form):
-        return _render_department(department, status=422)
     on = form.on.data == "1"
-    set_department_enabled(db.session, department, on, actor=g.user)
-    flash(_l("The service is enabled.") if on else _l("The service is disabled."), "success")
-    return _to("admin.department", department_id=department_id)
+    return _answer_button(
+        form,
+        lambda: set_department_enabled(db.session, department, on, actor=g.user),
+        done=_l("The service is enabled.") if on else _l("The service is disabled."),
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_department(department, status=422),
+    )
 
 
 # --- One service ---------------------------------------------------------------------------
@@ -342,15 +375,13 @@ def properties(department_id: int):
     department = department_or_404(department_id)
     require(g.user, department, Right.MANAGE_PROPERTIES)
     form = DepartmentForm(request.form)
-    if form.validate():
-        try:
-            update_department(db.session, department, actor=g.user, **form.values())
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The service's properties are saved."), "success")
-            return _to("admin.department", department_id=department_id)
-    return _render_department(department, status=422, properties=form)
+    return _answer_form(
+        form,
+        lambda: update_department(db.session, department, actor=g.user, **form.values()),
+        done=_l("The service's properties are saved."),
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_department(department, status=422, properties=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/categories")
@@ -359,15 +390,13 @@ def new_category(department_id: int):
     require(g.user, department, Right.MANAGE_CATEGORIES)
     tree = department_tree(db.session, department)
     form = NewCategoryForm(request.form, parents=_parents(tree))
-    if form.validate():
-        try:
-            add_category(db.session, department, actor=g.user, **form.values())
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The category is added."), "success")
-            return _to("admin.department", department_id=department_id)
-    return _render_department(department, status=422, new_category=form)
+    return _answer_form(
+        form,
+        lambda: add_category(db.session, department, actor=g.user, **form.values()),
+        done=_l("The category is added."),
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_department(department, status=422, new_category=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/managers")
@@ -375,15 +404,13 @@ def new_manager(department_id: int):
     department = department_or_404(department_id)
     require(g.user, department, Right.MANAGE_MANAGERS)
     form = ManagerForm(request.form)
-    if form.validate():
-        try:
-            add_manager(db.session, department, actor=g.user, uid=form.uid.data)
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The manager is added."), "success")
-            return _to("admin.department", department_id=department_id)
-    return _render_department(department, status=422, new_manager=form)
+    return _answer_form(
+        form,
+        lambda: add_manager(db.session, department, actor=g.user, uid=form.uid.data),
+        done=_l("The manager is added."),
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_department(department, status=422, new_manager=form),
+    )
 
 
 # --- One category --------------------------------------------------------------------------
@@ -439,15 +466,13 @@ def edit_category(department_id: int, category_id: int):
     node = _category_of(department, category_id)
     require(g.user, department, Right.MANAGE_CATEGORIES)
     form = CategoryForm(request.form, inherited=_inherited_choices(node))
-    if form.validate():
-        try:
-            update_category(db.session, node.category, actor=g.user, **form.values())
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The category is saved."), "success")
-            return _to("admin.category", department_id=department_id, category_id=category_id)
-    return _render_category(department, category_id, status=422, edit=form)
+    return _answer_form(
+        form,
+        lambda: update_category(db.session, node.category, actor=g.user, **form.values()),
+        done=_l("The category is saved."),
+        back=lambda: _to_category(department_id, category_id),
+        again=lambda: _render_category(department, category_id, status=422, edit=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/categories/<int:category_id>/move")
@@ -457,15 +482,13 @@ def move_category_to(department_id: int, category_id: int):
     node = node_or_404(tree, category_id)
     require(g.user, department, Right.MANAGE_CATEGORIES)
     form = MoveCategoryForm(request.form, parents=_parents(tree, excluded=node))
-    if form.validate():
-        try:
-            move_category(db.session, node.category, actor=g.user, parent_id=form.parent.data)
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The category is moved."), "success")
-            return _to("admin.category", department_id=department_id, category_id=category_id)
-    return _render_category(department, category_id, status=422, move_form=form)
+    return _answer_form(
+        form,
+        lambda: move_category(db.session, node.category, actor=g.user, parent_id=form.parent.data),
+        done=_l("The category is moved."),
+        back=lambda: _to_category(department_id, category_id),
+        again=lambda: _render_category(department, category_id, status=422, move_form=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/categories/<int:category_id>/reorder")
@@ -474,14 +497,13 @@ def reorder(department_id: int, category_id: int):
     node = _category_of(department, category_id)
     require(g.user, department, Right.MANAGE_CATEGORIES)
     form = DirectionForm(request.form)
-    if _token_refused(form):
-        return _render_department(department, status=422)
-    try:
-        reorder_category(db.session, node.category, form.direction.data, actor=g.user)
-    except InvalidValue as error:
-        flash(error.message, "error")
-        return _render_department(department, status=422)
-    return _to("admin.department", department_id=department_id)
+    return _answer_button(
+        form,
+        lambda: reorder_category(db.session, node.category, form.direction.data, actor=g.user),
+        done=None,
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_department(department, status=422),
+    )
 
 
 @bp.post("/services/<int:department_id>/categories/<int:category_id>/members")
@@ -490,15 +512,13 @@ def new_member(department_id: int, category_id: int):
     node = _category_of(department, category_id)
     require(g.user, department, Right.MANAGE_CATEGORIES)
     form = _member_form(department, node, request.form)
-    if form.validate():
-        try:
-            add_member(db.session, node.category, actor=g.user, member_uid=form.member.data)
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The member is added."), "success")
-            return _to("admin.category", department_id=department_id, category_id=category_id)
-    return _render_category(department, category_id, status=422, member_form=form)
+    return _answer_form(
+        form,
+        lambda: add_member(db.session, node.category, actor=g.user, member_uid=form.member.data),
+        done=_l("The member is added."),
+        back=lambda: _to_category(department_id, category_id),
+        again=lambda: _render_category(department, category_id, status=422, member_form=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/categories/<int:category_id>/members/remove")
@@ -507,15 +527,13 @@ def drop_member(department_id: int, category_id: int):
     node = _category_of(department, category_id)
     require(g.user, department, Right.MANAGE_CATEGORIES)
     form = RemoveMemberForm(request.form)
-    if _token_refused(form):
-        return _render_category(department, category_id, status=422)
-    try:
-        remove_member(db.session, node.category, actor=g.user, member_uid=form.member.data)
-    except InvalidValue as error:
-        flash(error.message, "error")
-        return _render_category(department, category_id, status=422)
-    flash(_l("The member is removed."), "success")
-    return _to("admin.category", department_id=department_id, category_id=category_id)
+    return _answer_button(
+        form,
+        lambda: remove_member(db.session, node.category, actor=g.user, member_uid=form.member.data),
+        done=_l("The member is removed."),
+        back=lambda: _to_category(department_id, category_id),
+        again=lambda: _render_category(department, category_id, status=422),
+    )
 
 
 # --- One manager ---------------------------------------------------------------------------
@@ -548,15 +566,13 @@ def rights(department_id: int, manager_id: int):
     manager = manager_or_404(department, manager_id)
     require(g.user, department, Right.MANAGE_MANAGERS)
     form = RightsForm(request.form)
-    if form.validate():
-        try:
-            set_manager_rights(db.session, manager, actor=g.user, rights=form.rights.data)
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The rights are saved."), "success")
-            return _to("admin.manager", department_id=department_id, manager_id=manager_id)
-    return _render_manager(department, manager, status=422, rights=form)
+    return _answer_form(
+        form,
+        lambda: set_manager_rights(db.session, manager, actor=g.user, rights=form.rights.data),
+        done=_l("The rights are saved."),
+        back=lambda: _to("admin.manager", department_id=department_id, manager_id=manager_id),
+        again=lambda: _render_manager(department, manager, status=422, rights=form),
+    )
 
 
 @bp.post("/services/<int:department_id>/managers/<int:manager_id>/availability")
@@ -565,17 +581,17 @@ def availability(department_id: int, manager_id: int):
     manager = manager_or_404(department, manager_id)
     require_availability(g.user, manager)
     form = ToggleForm(request.form)
-    if _token_refused(form):
-        return _render_department(department, status=422)
     on = form.on.data == "1"
-    set_manager_availability(db.session, manager, on, actor=g.user)
-    flash(
-        _l("%(name)s is available.", name=manager.user.label)
+    name = manager.user.label
+    return _answer_button(
+        form,
+        lambda: set_manager_availability(db.session, manager, on, actor=g.user),
+        done=_l("%(name)s is available.", name=name)
         if on
-        else _l("%(name)s is unavailable.", name=manager.user.label),
-        "success",
+        else _l("%(name)s is unavailable.", name=name),
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_department(department, status=422),
     )
-    return _to("admin.department", department_id=department_id)
 
 
 @bp.post("/services/<int:department_id>/managers/<int:manager_id>/remove")
@@ -584,12 +600,14 @@ def drop_manager(department_id: int, manager_id: int):
     manager = manager_or_404(department, manager_id)
     require(g.user, department, Right.MANAGE_MANAGERS)
     form = HdForm(request.form)
-    if _token_refused(form):
-        return _render_manager(department, manager, status=422)
     name = manager.user.label
-    remove_manager(db.session, manager, actor=g.user)
-    flash(_l("%(name)s no longer manages this service.", name=name), "success")
-    return _to("admin.department", department_id=department_id)
+    return _answer_button(
+        form,
+        lambda: remove_manager(db.session, manager, actor=g.user),
+        done=_l("%(name)s no longer manages this service.", name=name),
+        back=lambda: _to("admin.department", department_id=department_id),
+        again=lambda: _render_manager(department, manager, status=422),
+    )
 
 
 # --- Administrators ------------------------------------------------------------------------
@@ -616,15 +634,13 @@ def administrators_page():
 def new_administrator():
     admin_or_404()
     form = AdministratorForm(request.form)
-    if form.validate():
-        try:
-            add_admin(db.session, actor=g.user, uid=form.uid.data)
-        except InvalidValue as error:
-            _refused(form, error)
-        else:
-            flash(_l("The administrator is added."), "success")
-            return _to("admin.administrators_page")
-    return _render_administrators(status=422, form=form)
+    return _answer_form(
+        form,
+        lambda: add_admin(db.session, actor=g.user, uid=form.uid.data),
+        done=_l("The administrator is added."),
+        back=lambda: _to("admin.administrators_page"),
+        again=lambda: _render_administrators(status=422, form=form),
+    )
 
 
 @bp.post("/services/administrators/<int:user_id>/remove")
@@ -634,15 +650,13 @@ def drop_administrator(user_id: int):
     if user is None or not user.is_admin:
         abort(404)
     form = HdForm(request.form)
-    if _token_refused(form):
-        return _render_administrators(status=422)
-    try:
-        remove_admin(db.session, user, actor=g.user)
-    except InvalidValue as error:
-        flash(error.message, "error")
-        return _render_administrators(status=422)
-    flash(_l("%(name)s is no longer an administrator.", name=user.label), "success")
-    return _to("admin.administrators_page")
+    return _answer_button(
+        form,
+        lambda: remove_admin(db.session, user, actor=g.user),
+        done=_l("%(name)s is no longer an administrator.", name=user.label),
+        back=lambda: _to("admin.administrators_page"),
+        again=lambda: _render_administrators(status=422),
+    )
 
 
 # --- The change log ------------------------------------------------------------------------

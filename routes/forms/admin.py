@@ -1,6 +1,6 @@
 """« Services »: the forms of the services' set-up.
 
-The domain (models/administration.py) checks every value and says what is wrong
+The domain (models/administration/) checks every value and says what is wrong
 beside the field; these forms only carry the values, each with its own prefix so
 that several of them live in one page with unique ids.
 """
