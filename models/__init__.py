@@ -10,6 +10,7 @@ from .db import db
 from .history import TicketEvent
 from .involvement import Bookmark, Invitation, Monitor, ReadMarker, RecentView
 from .logins import LoginSession
+from .mail_tokens import ActionToken
 from .outbox import OutboxMessage
 from .responses import Response
 from .services import Category, CategoryMember, Department, DepartmentManager
@@ -17,6 +18,7 @@ from .tickets import Ticket
 from .users import User
 
 __all__ = [
+    "ActionToken",
     "AdminChange",
     "Response",
     "Attachment",

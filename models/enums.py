@@ -187,3 +187,41 @@ PRIORITY_LABELS = {
     4: _l("High"),
     5: _l("Very high"),
 }
+
+
+class MonitoringLevel(LabelledEnum):
+    """How much of a service's activity a manager is told of, for one kind of ticket."""
+
+    NEVER = "never", _l("Never")
+    CREATION = "creation", _l("When it arrives")
+    ALWAYS = "always", _l("At every step")
+
+
+# « Surveillance » presets, as the original offers them: (any ticket of the service,
+# tickets of my member categories, tickets I handle).
+MONITORING_PRESETS: dict[str, tuple[MonitoringLevel, MonitoringLevel, MonitoringLevel]] = {
+    "none": (MonitoringLevel.NEVER, MonitoringLevel.NEVER, MonitoringLevel.NEVER),
+    "minimal": (MonitoringLevel.NEVER, MonitoringLevel.NEVER, MonitoringLevel.ALWAYS),
+    "medium": (MonitoringLevel.NEVER, MonitoringLevel.CREATION, MonitoringLevel.ALWAYS),
+    "assiduous": (MonitoringLevel.CREATION, MonitoringLevel.CREATION, MonitoringLevel.ALWAYS),
+    "complete": (MonitoringLevel.ALWAYS, MonitoringLevel.ALWAYS, MonitoringLevel.ALWAYS),
+}
+DEFAULT_MONITORING = MONITORING_PRESETS["medium"]
+
+
+class AddressLevel(LabelledEnum):
+    """When a category's extra address (a team list, say) is told of its tickets."""
+
+    NEVER = "never", _l("Never")
+    CREATION = "creation", _l("When a ticket arrives")
+    CREATION_OR_RELEASE = "creation_or_release", _l("When a ticket arrives or is released")
+    CREATION_OR_FREE = "creation_or_free", _l("When a ticket arrives, and while it is free")
+    ALWAYS = "always", _l("At every step")
+
+
+class MailKind(LabelledEnum):
+    """What an outbox row tells: an action, an approaching expiry, or a daily digest."""
+
+    EVENT = "event", _l("Action on a ticket")
+    EXPIRY_REMINDER = "expiry_reminder", _l("Expiry reminder")
+    DIGEST = "digest", _l("Daily digest")

@@ -6,8 +6,11 @@ reaches the owner), never of their own action, and as their preferences say.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.orm import object_session
 
+from .delivery import GROUP_SECONDS
 from .enums import Action
 from .history import TicketEvent
 from .involvement import Bookmark, Monitor
@@ -79,7 +82,14 @@ def enqueue(event: TicketEvent) -> list[OutboxMessage]:
         if not can_view_event(user, event):
             continue
         messages.append(
-            OutboxMessage(event=event, ticket=event.ticket, recipient=user, reason=reason)
+            OutboxMessage(
+                event=event,
+                ticket=event.ticket,
+                recipient=user,
+                reason=reason,
+                created_at=event.created_at,
+                next_attempt_at=event.created_at + timedelta(seconds=GROUP_SECONDS),
+            )
         )
     object_session(event.ticket).add_all(messages)
     return messages

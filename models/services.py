@@ -13,7 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db, enum_type
-from .enums import DEFAULT_PRIORITY, DEFAULT_RIGHTS, AssignmentAlgorithm, Right, TicketScope
+from .enums import (
+    DEFAULT_MONITORING,
+    DEFAULT_PRIORITY,
+    DEFAULT_RIGHTS,
+    AddressLevel,
+    AssignmentAlgorithm,
+    MonitoringLevel,
+    Right,
+    TicketScope,
+)
 from .users import User
 
 DEFAULT_EXPIRY_DAYS = 14
@@ -91,6 +100,13 @@ class Category(db.Model):
         enum_type(AssignmentAlgorithm, "assignment_algorithm")
     )
     expiry_days: Mapped[int | None]
+    # An address told of this category's tickets (a team's list), when its level says.
+    monitoring_email: Mapped[str | None] = mapped_column(sa.String(254))
+    monitoring_email_level: Mapped[AddressLevel] = mapped_column(
+        enum_type(AddressLevel, "monitoring_email_level"),
+        default=AddressLevel.CREATION,
+        server_default=AddressLevel.CREATION.value,
+    )
     # Round-robin cursor: the member who got the last ticket assigned here.
     last_assigned_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
@@ -159,6 +175,13 @@ def _right_column(right: Right):
     return mapped_column(default=granted, server_default=sa.true() if granted else sa.false())
 
 
+def _monitoring_column(name: str, index: int):
+    default = DEFAULT_MONITORING[index]
+    return mapped_column(
+        enum_type(MonitoringLevel, name), default=default, server_default=default.value
+    )
+
+
 class DepartmentManager(db.Model):
     """A user who handles the tickets of a service, with the rights it grants them."""
 
@@ -180,6 +203,10 @@ class DepartmentManager(db.Model):
     can_manage_managers: Mapped[bool] = _right_column(Right.MANAGE_MANAGERS)
     can_manage_properties: Mapped[bool] = _right_column(Right.MANAGE_PROPERTIES)
     can_set_own_availability: Mapped[bool] = _right_column(Right.SET_OWN_AVAILABILITY)
+    # « Surveillance »: which of the service's tickets this manager is told of.
+    monitor_any: Mapped[MonitoringLevel] = _monitoring_column("monitor_any", 0)
+    monitor_category: Mapped[MonitoringLevel] = _monitoring_column("monitor_category", 1)
+    monitor_managed: Mapped[MonitoringLevel] = _monitoring_column("monitor_managed", 2)
 
     department: Mapped[Department] = relationship(back_populates="managers")
     user: Mapped[User] = relationship()

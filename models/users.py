@@ -18,6 +18,11 @@ DEFAULT_PREFERENCES: dict[str, Any] = {
     "notify_invited_tickets": True,
     "notify_bookmarked_tickets": True,
     "notify_expiry": True,
+    # Managers: alerts about their services' tickets at all, and the daily digest.
+    "notify_as_manager": True,
+    "digest": True,
+    "digest_hour": 8,  # local time
+    "digest_weekends": False,
 }
 
 

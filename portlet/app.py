@@ -13,6 +13,7 @@ from routes import (
     dashboard,
     health,
     home,
+    mail_links,
     preferences,
     responses,
     search,
@@ -51,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.url_map.converters["action"] = ActionConverter
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(mail_links.bp)  # mails link to full pages only
     for blueprint in PAGE_BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_blueprint(framing.portlet_blueprint(PAGE_BLUEPRINTS))

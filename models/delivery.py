@@ -1,0 +1,277 @@
+"""Delivering the outbox: claim due rows, group them into mails, record the outcome.
+
+Several workers, on several hosts, may run at once. A claim takes rows with
+FOR UPDATE SKIP LOCKED on PostgreSQL, and on both engines only rows still
+unclaimed are marked with the worker's random claim, so a row is never sent by two
+workers; a worker that dies leaves a lease that expires, and the rows are retried.
+A failure is retried with backoff, then marked failed, where admins see it and may
+send it again: nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from .db import utcnow
+from .enums import MailKind
+from .history import TicketEvent
+from .outbox import DeliveryState, OutboxMessage
+from .tickets import Ticket
+from .users import User
+
+# Actions of one author on one ticket this close together go out as one mail; rows
+# wait this long before they are due, so that the later ones can join.
+GROUP_SECONDS = 5
+# How long a claim lasts: a worker that has not answered by then is presumed dead.
+LEASE = timedelta(minutes=5)
+# Waits between attempts (the last one repeats), and attempts before « failed ».
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Mail:
+    """One mail to write and send: rows for one recipient about one ticket (or one
+    digest), claimed together."""
+
+    claim: str
+    rows: list[OutboxMessage] = field(default_factory=list)
+
+    @property
+    def first(self) -> OutboxMessage:
+        return self.rows[0]
+
+    @property
+    def kind(self) -> MailKind:
+        return self.first.kind
+
+    @property
+    def recipient(self) -> User | None:
+        return self.first.recipient
+
+    @property
+    def address(self) -> str | None:
+        """Where it goes: the user's address, or the bare address of a category."""
+        if self.first.recipient is not None:
+            return self.first.recipient.email
+        return self.first.recipient_email
+
+    @property
+    def ticket(self) -> Ticket | None:
+        return self.first.ticket
+
+    @property
+    def events(self) -> list[TicketEvent]:
+        """The actions told, oldest first."""
+        found = {row.event.id: row.event for row in self.rows if row.event is not None}
+        return sorted(found.values(), key=lambda event: (event.created_at, event.id))
+
+    @property
+    def attempts(self) -> int:
+        return max(row.attempts for row in self.rows)
+
+
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    due = (OutboxMessage.state == DeliveryState.PENDING) & (OutboxMessage.next_attempt_at <= now)
+    abandoned = (OutboxMessage.state == DeliveryState.SENDING) & (OutboxMessage.lease_until < now)
+    return due | abandoned
+
+
+def _key(row: OutboxMessage) -> tuple:
+    return (row.kind, row.recipient_id, row.recipient_email, row.ticket_id, row.digest_day)
+
+
+def _grouped(rows: list[OutboxMessage], claim: str) -> list[Mail]:
+    """Rows to the same recipient about the same ticket, whose actions are by one
+    author and each within GROUP_SECONDS of the previous one, make one mail."""
+    by_key: dict[tuple, list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        by_key[_key(row)].append(row)
+    mails: list[Mail] = []
+    for same in by_key.values():
+        same.sort(key=lambda r: (r.event.created_at if r.event else r.created_at, r.id))
+        current: Mail | None = None
+        for row in same:
+            if current is not None and _joins(current.rows[-1], row):
+                current.rows.append(row)
+            else:
+                current = Mail(claim)
+                current.rows.append(row)
+                mails.append(current)
+    mails.sort(key=lambda mail: mail.first.id)
+    return mails
+
+
+def _joins(previous: OutboxMessage, row: OutboxMessage) -> bool:
+    if row.kind is not MailKind.EVENT or previous.event is None or row.event is None:
+        return False
+    return (
+        previous.event.author_id == row.event.author_id
+        and row.event.created_at - previous.event.created_at <= timedelta(seconds=GROUP_SECONDS)
+    )
+
+
+def claim_due(session: Session, *, now: datetime | None = None, limit: int = 50) -> list[Mail]:
+    """Claim up to ``limit`` due rows, with their not-yet-due companions (later actions
+    of the same author on the same ticket, for the same recipient), and commit.
+
+    Returns the mails to send; their rows are « sending » under a fresh claim.
+    """
+    now = now or utcnow()
+    claim = secrets.token_hex(16)
+    due = session.scalars(
+        sa.select(OutboxMessage)
+        .where(_claimable(now))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    ids = {row.id for row in due}
+    pairs = {(row.recipient_id, row.recipient_email, row.ticket_id) for row in due if row.ticket_id}
+    if pairs:
+        # Later actions, not due yet, that may join a due one: same recipient and ticket.
+        companions = session.scalars(
+            sa.select(OutboxMessage)
+            .where(
+                OutboxMessage.state == DeliveryState.PENDING,
+                OutboxMessage.kind == MailKind.EVENT,
+                OutboxMessage.ticket_id.in_({ticket_id for _, _, ticket_id in pairs}),
+                OutboxMessage.next_attempt_at <= now + timedelta(seconds=GROUP_SECONDS),
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        ids |= {
+            row.id
+            for row in companions
+            if (row.recipient_id, row.recipient_email, row.ticket_id) in pairs
+        }
+    if not ids:
+        session.rollback()
+        return []
+    # Only rows nobody claimed meanwhile change hands (SQLite has no row locks).
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            _claimable(now)
+            | (
+                (OutboxMessage.state == DeliveryState.PENDING)
+                & (OutboxMessage.kind == MailKind.EVENT)
+            ),
+        )
+        .values(
+            state=DeliveryState.SENDING,
+            claim=claim,
+            lease_until=now + LEASE,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    rows = session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.claim == claim)
+        .options(
+            selectinload(OutboxMessage.event),
+            selectinload(OutboxMessage.recipient),
+            selectinload(OutboxMessage.ticket),
+        )
+        .execution_options(populate_existing=True)
+    ).all()
+    return _grouped(list(rows), claim)
+
+
+def _rows_of(mail: Mail) -> sa.ColumnElement[bool]:
+    return OutboxMessage.id.in_([row.id for row in mail.rows]) & (OutboxMessage.claim == mail.claim)
+
+
+def mark_sent(
+    session: Session, mail: Mail, *, message_id: str, now: datetime | None = None
+) -> None:
+    """The SMTP server took the mail: its rows are done."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(_rows_of(mail))
+        .values(
+            state=DeliveryState.SENT,
+            sent_at=now or utcnow(),
+            message_id=message_id,
+            claim=None,
+            lease_until=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt."""
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+def mark_failed(
+    session: Session,
+    mail: Mail,
+    error: str,
+    *,
+    permanent: bool = False,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    now: datetime | None = None,
+) -> DeliveryState:
+    """The attempt failed: try again later, or, after ``max_attempts`` (or at once
+    when ``permanent``), mark the rows failed for an admin to see."""
+    now = now or utcnow()
+    gives_up = permanent or mail.attempts >= max_attempts
+    state = DeliveryState.FAILED if gives_up else DeliveryState.PENDING
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(_rows_of(mail))
+        .values(
+            state=state,
+            next_attempt_at=now + backoff(mail.attempts),
+            claim=None,
+            lease_until=None,
+            last_error=error[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return state
+
+
+def retry_failed(
+    session: Session, ids: list[int] | None = None, *, now: datetime | None = None
+) -> int:
+    """An admin sends failed rows again (all of them, or those named): how many."""
+    query = sa.update(OutboxMessage).where(OutboxMessage.state == DeliveryState.FAILED)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    result = session.execute(
+        query.values(
+            state=DeliveryState.PENDING, attempts=0, next_attempt_at=now or utcnow()
+        ).execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount
+
+
+def outbox_counts(session: Session) -> dict[DeliveryState, int]:
+    """How many rows are in each state, for the admins' page."""
+    counts = dict.fromkeys(DeliveryState, 0)
+    query = sa.select(OutboxMessage.state, sa.func.count()).group_by(OutboxMessage.state)
+    for state, count in session.execute(query):
+        counts[state] = count
+    return counts
