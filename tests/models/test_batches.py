@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
-from models import Category, Ticket, TicketEvent
-from models.batches import expire_due_tickets, recall_due_tickets
+from models import Category, OutboxMessage, Ticket, TicketEvent
+from models.batches import (
+    expire_due_tickets,
+    expiry_date,
+    queue_digests,
+    recall_due_tickets,
+    remind_before_expiry,
+)
 from models.db import utcnow
-from models.enums import Action, Actor, Status
+from models.enums import Action, Actor, MailKind, Status
 from models.operations import act
 from tests.factories import build_world, ticket_in
 
@@ -120,3 +128,66 @@ def test_two_hosts_running_the_batches_at_once_expire_each_ticket_once(committed
         .group_by(TicketEvent.kind)
     ).all()
     assert dict(counts) == {Action.EXPIRE: 12, Action.CANCEL_POSTPONEMENT: 12}
+
+
+def queued(session, kind) -> list:
+    return session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_the_owner_is_reminded_before_expiry_once_per_closure(session, world):
+    # The service's delay is 14 days: closed 12 days ago, it expires in 2 days.
+    near = closed_days_ago(session, world, 12)
+    closed_days_ago(session, world, 5)  # expires in 9 days: too early to remind
+    assert remind_before_expiry(session, days=3) == 1
+    assert remind_before_expiry(session, days=3) == 0  # a second run, or a second host
+    (reminder,) = queued(session, MailKind.EXPIRY_REMINDER)
+    assert (reminder.ticket_id, reminder.recipient_id) == (near.id, world.owner.id)
+    assert reminder.event.kind is Action.CLOSE
+    assert expiry_date(near) - utcnow() < timedelta(days=2, hours=1)
+
+    # Refused, then closed again long ago: a new closure, a new reminder.
+    act(session, near.id, Action.REFUSE_CLOSURE, user=world.owner, message="Non.")
+    act(session, near.id, Action.CLOSE, user=world.tm, now=utcnow() - timedelta(days=13))
+    assert remind_before_expiry(session, days=3) == 1
+    assert len(queued(session, MailKind.EXPIRY_REMINDER)) == 2
+
+
+def test_no_reminder_for_who_does_not_want_one_or_cannot_get_one(session, world):
+    closed_days_ago(session, world, 12)
+    world.owner.preferences = {"notify_expiry": False}
+    session.commit()
+    assert remind_before_expiry(session, days=3) == 0
+    world.owner.preferences, world.owner.email = {}, None
+    session.commit()
+    assert remind_before_expiry(session, days=3) == 0
+
+
+@pytest.mark.parametrize(
+    "local, hour, weekends, queued_count",
+    [
+        ("2026-11-27 08:05", 8, False, 1),  # a Friday, at their hour
+        ("2026-11-27 07:59", 8, False, 0),  # not yet
+        ("2026-11-27 15:00", 8, False, 1),  # late (the worker was down): still today
+        ("2026-11-28 09:00", 8, False, 0),  # a Saturday
+        ("2026-11-28 09:00", 8, True, 1),  # a Saturday, asked for
+    ],
+)
+def test_managers_digests_are_queued_at_their_hour_once_a_day(
+    session, world, local, hour, weekends, queued_count
+):
+    for user in (world.tm, world.dm, world.colleague):
+        user.preferences = {"digest_hour": hour, "digest_weekends": weekends}
+    world.colleague.preferences = {"digest": False}
+    world.owner.preferences = {"digest_hour": 0}  # not a manager: never a digest
+    session.commit()
+    now = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Europe/Paris"))
+    expected = 2 * queued_count
+    assert queue_digests(session, now=now) == expected
+    assert queue_digests(session, now=now + timedelta(seconds=30)) == 0  # once a day
+    rows = queued(session, MailKind.DIGEST)
+    assert {row.recipient_id for row in rows} == (
+        {world.tm.id, world.dm.id} if queued_count else set()
+    )
+    assert all(row.digest_day == now.date() for row in rows)
