@@ -45,6 +45,7 @@ demo: install-demo
 	  --service-pattern '^http://$(subst .,\.,$(HOST)):$(PORT)/.*$$' & cas=$$!; \
 	trap 'kill $$cas 2>/dev/null' EXIT INT TERM; \
 	ASSISTANCE_PUBLIC_URL=http://$(HOST):$(PORT) ASSISTANCE_CAS_SERVER_URL=http://$(HOST):$(CAS_PORT)/cas/ \
+	  ASSISTANCE_MAIL_FILE_DIR=$(CURDIR)/instance/mail \
 	  $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool).

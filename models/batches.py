@@ -25,6 +25,7 @@ from .operations import act
 from .outbox import OutboxMessage, Reason
 from .services import Category, DepartmentManager
 from .tickets import Ticket
+from .transactions import begin_writing
 from .users import User
 
 
@@ -118,6 +119,7 @@ def remind_before_expiry(
     """Queue a reminder to the owner of each « Clos » ticket that expires within
     ``days``, once per closure: how many were queued."""
     now = now or utcnow()
+    begin_writing(session)  # SQLite: read and insert under one write lock
     rows = []
     closed = session.scalars(sa.select(Ticket).where(Ticket.status == Status.CLOSED)).all()
     for ticket in closed:
@@ -165,6 +167,7 @@ def queue_digests(
     """
     now = now or utcnow()
     local = now.astimezone(ZoneInfo(zone))
+    begin_writing(session)
     managers = session.scalars(
         sa.select(User).where(User.id.in_(sa.select(DepartmentManager.user_id)))
     ).all()

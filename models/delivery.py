@@ -23,6 +23,7 @@ from .enums import MailKind
 from .history import TicketEvent
 from .outbox import DeliveryState, OutboxMessage
 from .tickets import Ticket
+from .transactions import begin_writing
 from .users import User
 
 # Actions of one author on one ticket this close together go out as one mail; rows
@@ -131,6 +132,7 @@ def claim_due(session: Session, *, now: datetime | None = None, limit: int = 50)
     """
     now = now or utcnow()
     claim = secrets.token_hex(16)
+    begin_writing(session)  # SQLite: take the write lock first, as PostgreSQL's row locks do
     due = session.scalars(
         sa.select(OutboxMessage)
         .where(_claimable(now))
@@ -201,6 +203,7 @@ def mark_sent(
     session: Session, mail: Mail, *, message_id: str, now: datetime | None = None
 ) -> None:
     """The SMTP server took the mail: its rows are done."""
+    begin_writing(session)
     session.execute(
         sa.update(OutboxMessage)
         .where(_rows_of(mail))
@@ -236,6 +239,7 @@ def mark_failed(
     now = now or utcnow()
     gives_up = permanent or mail.attempts >= max_attempts
     state = DeliveryState.FAILED if gives_up else DeliveryState.PENDING
+    begin_writing(session)
     session.execute(
         sa.update(OutboxMessage)
         .where(_rows_of(mail))
@@ -256,6 +260,7 @@ def retry_failed(
     session: Session, ids: list[int] | None = None, *, now: datetime | None = None
 ) -> int:
     """An admin sends failed rows again (all of them, or those named): how many."""
+    begin_writing(session)
     query = sa.update(OutboxMessage).where(OutboxMessage.state == DeliveryState.FAILED)
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
@@ -275,3 +280,72 @@ def outbox_counts(session: Session) -> dict[DeliveryState, int]:
     for state, count in session.execute(query):
         counts[state] = count
     return counts
+
+
+def mark_moot(session: Session, mail: Mail, reason: str, *, now: datetime | None = None) -> None:
+    """Nothing is left to tell (a reminder for a ticket approved meanwhile, an empty
+    digest): the rows are done without a mail; ``reason`` stays on them for admins."""
+    begin_writing(session)
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(_rows_of(mail))
+        .values(
+            state=DeliveryState.SENT,
+            sent_at=now or utcnow(),
+            message_id=None,
+            claim=None,
+            lease_until=None,
+            last_error=reason[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the next row falls due (a pending one, or an abandoned claim), if any."""
+    pending = sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.state == DeliveryState.PENDING
+    )
+    sending = sa.select(sa.func.min(OutboxMessage.lease_until)).where(
+        OutboxMessage.state == DeliveryState.SENDING
+    )
+    times = [session.scalar(pending), session.scalar(sending)]
+    session.commit()
+    times = [moment for moment in times if moment is not None]
+    return min(times) if times else None
+
+
+def undelivered(session: Session, *, limit: int = 200) -> list[OutboxMessage]:
+    """The rows admins look at: failed ones first, then those still waiting, oldest first."""
+    order = sa.case((OutboxMessage.state == DeliveryState.FAILED, 0), else_=1)
+    return list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.state != DeliveryState.SENT)
+            .options(selectinload(OutboxMessage.recipient), selectinload(OutboxMessage.ticket))
+            .order_by(order, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def failed_alongside(session: Session, row_id: int) -> list[int]:
+    """The failed rows that make one mail with row ``row_id``: same recipient, ticket
+    and kind, so that « send again » sends the whole mail, not a part of it."""
+    row = session.get(OutboxMessage, row_id)
+    if row is None or row.state is not DeliveryState.FAILED:
+        return []
+    same = sa.select(OutboxMessage.id).where(
+        OutboxMessage.state == DeliveryState.FAILED,
+        OutboxMessage.kind == row.kind,
+        _same(OutboxMessage.recipient_id, row.recipient_id),
+        _same(OutboxMessage.recipient_email, row.recipient_email),
+        _same(OutboxMessage.ticket_id, row.ticket_id),
+        _same(OutboxMessage.digest_day, row.digest_day),
+    )
+    return list(session.scalars(same))
+
+
+def _same(column, value) -> sa.ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value

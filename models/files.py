@@ -25,6 +25,7 @@ from .history import TicketEvent
 from .operations import act, act_many, load_ticket
 from .sniffing import media_type
 from .storage import LocalStorage, StoredFile
+from .transactions import begin_writing
 from .users import User
 from .validation import clean_filename
 from .workflow import resolve
@@ -190,6 +191,7 @@ def stage_files(
     max_files: int = DEFAULT_MAX_FILES,
 ) -> list[StagedFile]:
     """« Joindre un fichier » in « Ajouter un ticket »: keep the files for this form."""
+    begin_writing(session)  # SQLite: wait for the write lock rather than fail on it
     if len(staged_files(session, user, draft)) + len(uploads) > max_files:
         raise _too_many(max_files)
     stored: list[StoredFile] = []
@@ -221,6 +223,7 @@ def unstage_file(
     session: Session, *, user: User, draft: str, staged_id: int, storage: LocalStorage
 ) -> None:
     """Remove a file from the form before the ticket is created."""
+    begin_writing(session)
     staged = session.get(StagedFile, staged_id)
     if staged is None or staged.user_id != user.id or staged.draft != draft:
         raise NotFound()
@@ -238,6 +241,7 @@ def purge_staged(
 ) -> int:
     """Files of forms never sent: their bytes and rows go after a day."""
     limit = (now or utcnow()) - older_than
+    begin_writing(session)
     stale = list(session.scalars(sa.select(StagedFile).where(StagedFile.created_at < limit)))
     for staged in stale:
         session.delete(staged)

@@ -23,7 +23,7 @@ from .errors import NotAllowed, NotFound, TicketChanged, UnknownCategory
 from .history import TicketEvent
 from .services import Category
 from .tickets import Ticket
-from .transactions import MAX_ATTEMPTS, is_conflict, pause
+from .transactions import MAX_ATTEMPTS, begin_writing, is_conflict, pause
 from .users import User
 from .validation import parse_id
 from .workflow import ACTIONS, create_ticket, perform
@@ -107,6 +107,8 @@ def transact(
     seen = expected_version
     for attempt in range(MAX_ATTEMPTS):
         pause(attempt)
+        if attempt:  # SQLite: after a lost race, wait for the write lock rather than race again
+            begin_writing(session)
         try:
             ticket = load_ticket(session, ticket_id, lock=lock)
             if ticket is None:
@@ -197,6 +199,7 @@ def file_ticket(
     click) gives back the ticket the first sending created. ``options`` are
     those of ``workflow.create_ticket`` (owner, priority, scope, origin).
     """
+    begin_writing(session)  # SQLite: read and write under one lock, waiting for it
     existing = _ticket_of_request(session, creator, request_token)
     if existing is not None:
         return existing

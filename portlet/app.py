@@ -14,14 +14,17 @@ from routes import (
     health,
     home,
     mail_links,
+    outbox,
     preferences,
     responses,
     search,
+    statistics,
     tickets,
 )
 from routes.converters import ActionConverter
 
 from . import cli, config, errors, extensions, framing, sso, templating
+from .mail import inline
 
 # Views that exist both as full pages and as portal fragments (under /portlet).
 PAGE_BLUEPRINTS = (
@@ -33,6 +36,8 @@ PAGE_BLUEPRINTS = (
     preferences.bp,
     responses.bp,
     admin.bp,
+    statistics.bp,
+    outbox.bp,
 )
 
 
@@ -61,4 +66,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    inline.init_app(app)
     return app

@@ -1,7 +1,8 @@
 """Commands: ``assistance <command>`` or ``flask --app wsgi <command>``.
 
-``db upgrade`` (schema), ``demo load``, ``batch expire``, ``batch recall``,
-``workflow-doc``.
+``db upgrade`` (schema), ``demo load``, ``batch expire|recall|remind-expiry|digest|
+purge-uploads|all`` (scheduled work), ``worker`` (mail delivery, and the scheduled work
+every few minutes), ``workflow-doc``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from models import db
-from models.batches import expire_due_tickets, recall_due_tickets
-from models.files import purge_staged
-from models.storage import LocalStorage
+from models.db import utcnow
 
+from . import scheduled
 from .config import PROJECT_ROOT
+from .mail.worker import worker_command
 
 WORKFLOW_DOC = PROJECT_ROOT / "docs" / "workflow.md"
 
@@ -57,8 +58,7 @@ def _now_option(function):
 @_now_option
 @with_appcontext
 def batch_expire(now: datetime | None) -> None:
-    result = expire_due_tickets(db.session, now=now)
-    click.echo(f"expired: {result.done}, skipped: {result.skipped}")
+    click.echo(scheduled.expire(current_app, now or utcnow()))
 
 
 @batch_group.command(
@@ -67,16 +67,44 @@ def batch_expire(now: datetime | None) -> None:
 @_now_option
 @with_appcontext
 def batch_recall(now: datetime | None) -> None:
-    result = recall_due_tickets(db.session, now=now)
-    click.echo(f"recalled: {result.done}, skipped: {result.skipped}")
+    click.echo(scheduled.recall(current_app, now or utcnow()))
+
+
+@batch_group.command(
+    "remind-expiry", help="Remind owners of « Clos » tickets that expire soon (once per closure)."
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="How many days ahead (default: EXPIRY_REMINDER_DAYS).",
+)
+@_now_option
+@with_appcontext
+def batch_remind_expiry(days: int | None, now: datetime | None) -> None:
+    click.echo(scheduled.remind_expiry(current_app, now or utcnow(), days))
+
+
+@batch_group.command("digest", help="Queue the managers' daily digest whose hour has come.")
+@_now_option
+@with_appcontext
+def batch_digest(now: datetime | None) -> None:
+    click.echo(scheduled.digest(current_app, now or utcnow()))
 
 
 @batch_group.command("purge-uploads", help="Remove files chosen in forms never sent (after a day).")
 @_now_option
 @with_appcontext
 def batch_purge_uploads(now: datetime | None) -> None:
-    storage = LocalStorage(current_app.config["ATTACHMENTS_DIR"])
-    click.echo(f"purged: {purge_staged(db.session, storage, now=now)}")
+    click.echo(scheduled.purge_uploads(current_app, now or utcnow()))
+
+
+@batch_group.command("all", help="Every scheduled step, in order (for cron, every few minutes).")
+@_now_option
+@with_appcontext
+def batch_all(now: datetime | None) -> None:
+    for line in scheduled.run_all(current_app, now):
+        click.echo(line)
 
 
 @click.command("workflow-doc", help="Write docs/workflow.md from the workflow table.")
@@ -94,7 +122,7 @@ def workflow_doc(check: bool) -> None:
 
 
 def init_app(app) -> None:
-    for command in (demo_group, batch_group, workflow_doc):
+    for command in (demo_group, batch_group, worker_command, workflow_doc):
         app.cli.add_command(command)
 
 

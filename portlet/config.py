@@ -42,7 +42,24 @@ DEFAULTS = {
     "PORTAL_JWT_KEY": None,
     "PORTAL_JWT_ISSUER": None,
     "TEMPLATE_OVERRIDES": None,
+    # Mail (Flask-Mail's keys): the SMTP server, and how the outbox is delivered.
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": None,  # None: assistance@<host of PUBLIC_URL>
+    "MAIL_TIMEOUT": 30,
+    "MAIL_MESSAGE_ID_DOMAIN": None,  # None: the host of PUBLIC_URL
+    "MAIL_DELIVERY": None,  # "inline" | "worker" | "off"; None: inline on SQLite, else worker
+    "MAIL_FILE_DIR": None,  # set: mails are written there as .eml files, not sent
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    # Owners are reminded this many days before a « Clos » ticket expires (0: never).
+    "EXPIRY_REMINDER_DAYS": 3,
 }
+
+MAIL_DELIVERY_MODES = ("inline", "worker", "off")
 
 
 def database_url(url: str) -> str:
@@ -74,6 +91,11 @@ def load(app, overrides: dict | None) -> None:
     ) + (1 << 20)
     config.setdefault("SESSION_COOKIE_SECURE", config["PUBLIC_URL"].startswith("https://"))
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(config["SESSION_HOURS"]))
+    if not config["MAIL_DELIVERY"]:
+        embedded = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+        config["MAIL_DELIVERY"] = "inline" if embedded else "worker"
+    if config["MAIL_DELIVERY"] not in MAIL_DELIVERY_MODES:
+        raise ValueError(f"MAIL_DELIVERY must be one of {', '.join(MAIL_DELIVERY_MODES)}")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _persistent_secret(data_dir / "secret_key")
 

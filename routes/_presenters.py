@@ -15,8 +15,16 @@ from sqlalchemy.orm import selectinload
 from models import Category, Department, Ticket, TicketEvent, User, db
 from models.enums import PRIORITY_LABELS, Action, Actor, Status
 from models.history import TRACKED_FIELDS
+from models.notifications import watchers
 from models.operations import last_move
-from models.permissions import actors_of, can_view_entry, is_manager, visible_tickets_clause
+from models.outbox import Reason
+from models.permissions import (
+    actors_of,
+    can_view_entry,
+    can_view_event,
+    is_manager,
+    visible_tickets_clause,
+)
 from models.tracking import is_bookmarked, is_monitored
 from models.workflow import available_actions
 
@@ -33,6 +41,8 @@ NAVIGATION = [
     ("dashboard.log", _l("Journal"), None, True, MANAGERS),
     ("responses.index", _l("Saved responses"), None, True, MANAGERS),
     ("admin.departments", _l("Services"), None, True, MANAGERS),
+    ("statistics.index", _l("Statistics"), None, True, MANAGERS),
+    ("preferences.index", _l("Preferences"), None, True, EVERYONE),
     ("tickets.new", _l("Add a ticket"), "+", False, EVERYONE),
 ]
 
@@ -91,6 +101,19 @@ def _value(field: str, value) -> str:
     if field == "priority":
         return str(PRIORITY_LABELS.get(value, value))
     return str(getattr(value, "label", value))
+
+
+def latest_message(ticket: Ticket) -> TicketEvent | None:
+    """The last message this user may read: what an action's page answers (the
+    manager's question, the closure's explanation), shown above its form."""
+    events = db.session.scalars(
+        sa.select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, sa.func.length(TicketEvent.message) > 0)
+        .options(selectinload(TicketEvent.author))
+        .order_by(TicketEvent.id.desc())
+        .limit(20)
+    )
+    return next((event for event in events if can_view_event(g.user, event)), None)
 
 
 def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
@@ -191,6 +214,7 @@ class TicketPage:
     take_and: list[Action]  # « Prendre en charge et … » this user may do
     may_return: bool  # « Retourner à l'envoyeur »
     requester: Requester | None  # shown to the service's people only
+    watchers: list[Watcher] | None  # « Personnes prévenues », for the service's people only
 
     def can(self, action: Action) -> bool:
         return action in self.actions
@@ -204,6 +228,37 @@ class Requester:
     affiliations: list[str]
     entities: list[str]
     other_tickets: list[Ticket]
+
+
+# Why each one in « Personnes prévenues » is told, said of them.
+WATCHER_ROLES = {
+    Reason.OWNER: _l("owner"),
+    Reason.PREVIOUS_OWNER: _l("previous owner"),
+    Reason.MANAGER: _l("ticket manager"),
+    Reason.PREVIOUS_MANAGER: _l("previous manager"),
+    Reason.NEW_INVITEE: _l("invitee"),
+    Reason.INVITEE: _l("invitee"),
+    Reason.MONITOR: _l("monitors the ticket"),
+    Reason.BOOKMARK: _l("bookmarked the ticket"),
+    Reason.CATEGORY_MEMBER: _l("member of the category"),
+    Reason.DEPARTMENT_MANAGER: _l("service manager"),
+    Reason.CATEGORY_ADDRESS: _l("the category's extra address"),
+}
+
+
+@dataclass
+class Watcher:
+    """One of « Personnes prévenues »: a user's label or a bare address, and why."""
+
+    name: str
+    role: Any
+
+
+def _watchers(ticket: Ticket) -> list[Watcher]:
+    return [
+        Watcher(who.label if isinstance(who, User) else who, WATCHER_ROLES[reason])
+        for who, reason in watchers(ticket)
+    ]
 
 
 def _requester(ticket: Ticket) -> Requester:
@@ -250,4 +305,5 @@ def ticket_page(ticket: Ticket) -> TicketPage:
         and last_move(ticket) is not None
         and bool({Action.CHANGE_CATEGORY, Action.CHANGE_DEPARTMENT} & set(actions)),
         requester=_requester(ticket) if service_person else None,
+        watchers=_watchers(ticket) if service_person else None,
     )

@@ -45,7 +45,7 @@ from models.administration import (
     update_department,
     visible_departments,
 )
-from models.enums import PRIORITY_LABELS, AssignmentAlgorithm, Right, TicketScope
+from models.enums import PRIORITY_LABELS, AddressLevel, AssignmentAlgorithm, Right, TicketScope
 from models.errors import InvalidValue
 from models.validation import parse_id
 
@@ -94,8 +94,14 @@ FIELD_LABELS = {
     "rights": _l("Rights"),
     "is_available": _l("Available"),
     "is_admin": _l("Administrator"),
+    "monitoring_email": _l("Extra address"),
+    "monitoring_email_level": _l("When the extra address is told"),
 }
-ENUMS = {"default_scope": TicketScope, "assignment_algorithm": AssignmentAlgorithm}
+ENUMS = {
+    "default_scope": TicketScope,
+    "assignment_algorithm": AssignmentAlgorithm,
+    "monitoring_email_level": AddressLevel,
+}
 
 
 def value_text(name: str, value) -> str:

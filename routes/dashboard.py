@@ -7,6 +7,7 @@ from flask import Blueprint, abort, g, request
 from werkzeug.datastructures import MultiDict
 
 from models import db
+from models.preferences import merge_preferences
 from models.queries import (
     Involvement,
     StatusFilter,
@@ -72,7 +73,8 @@ def _remembered_filters() -> MultiDict:
 
 
 def _save_queue_filters(saved: dict) -> None:
-    g.user.preferences = {**(g.user.preferences or {}), "queue": saved}
+    # Merged under a row lock: a preferences form saved meanwhile keeps its choices.
+    merge_preferences(db.session, g.user, {"queue": saved})
 
 
 def _queue(departments):

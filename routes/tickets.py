@@ -25,7 +25,7 @@ from models.validation import parse_id
 from models.workflow import resolve
 
 from ._load import visible_ticket_or_404
-from ._presenters import ticket_page
+from ._presenters import latest_message, ticket_page
 from ._render import render_view
 from ._urls import external_url_for, in_fragment, redirect_303, view_url
 from .forms.actions import ReturnForm, action_form
@@ -225,6 +225,7 @@ def _render_action(ticket, form, status: int = 200, *, heading=None, target=None
         "tickets/act.html",
         ticket=ticket,
         form=form,
+        answered=latest_message(ticket),
         action=action,
         heading=heading or action.label,
         target=target or view_url("tickets.perform", ticket_id=ticket.id, action=action),

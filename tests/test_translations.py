@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "fragments" / "translations"
-METHODS = [
-    ("models/**.py", "python"),
-    ("portlet/**.py", "python"),
-    ("routes/**.py", "python"),
-    ("fragments/templates/**.html", "jinja2"),
-]
+# What `make translations` extracts: babel.cfg says it, here as there.
+with open(ROOT / "babel.cfg") as _mapping:
+    METHODS, _OPTIONS = parse_mapping_cfg(_mapping)
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 
@@ -32,7 +30,10 @@ def source_messages() -> set[str]:
         str(ROOT),
         METHODS,
         keywords=KEYWORDS,
-        options_map={"fragments/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        options_map={
+            pattern: {"extensions": "jinja2.ext.i18n", **options}
+            for pattern, options in _OPTIONS.items()
+        },
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found

@@ -3,12 +3,13 @@ refused (InvalidValue) beside the field at fault."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
-from ..enums import AssignmentAlgorithm, TicketScope
+from ..enums import AddressLevel, AssignmentAlgorithm, TicketScope
 from ..errors import InvalidValue
 from ..services import Category, Department
 from ..users import User
@@ -21,6 +22,14 @@ DEPARTMENT_LABEL_MAX = Department.label.type.length
 TITLE_MAX = Department.title.type.length
 CATEGORY_LABEL_MAX = Category.label.type.length
 UID_MAX = User.uid.type.length
+ADDRESS_MAX = Category.monitoring_email.type.length  # 254, as RFC 5321 allows
+# One plain address: an RFC 5322 « dot-atom » local part, and a domain of DNS labels
+# with at least one dot. No spaces, commas, angle brackets or line breaks: never a
+# list, a display name or a header smuggled in.
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+)
 DESCRIPTION_MAX = 5_000
 # Ten years: a longer delay is a typing slip.
 EXPIRY_DAYS_MAX = 3_650
@@ -84,6 +93,25 @@ def _clean_uid(value: object, field: str = "uid") -> str:
     return uid
 
 
+def _clean_address(value: object, field: str = "monitoring_email") -> str | None:
+    """One e-mail address, or None when left empty."""
+    text = str(value or "")
+    if "\r" in text or "\n" in text:
+        raise InvalidValue(_l("Please give a single e-mail address, on one line."), field=field)
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) > ADDRESS_MAX:
+        raise InvalidValue(
+            _l("An e-mail address has %(max)d characters at most.", max=ADDRESS_MAX), field=field
+        )
+    if not _ADDRESS.fullmatch(text):
+        raise InvalidValue(
+            _l("Please give a single e-mail address, such as reseau@univ.example."), field=field
+        )
+    return text
+
+
 def _inheritable(clean: Callable[[object, str], T]) -> Callable[[object, str], T | None]:
     """A category's default: a value, or None (« inherited ») when left empty."""
 
@@ -120,6 +148,9 @@ CATEGORY_CLEANERS: dict[str, Callable[[object, str], Any]] = {
         lambda value, field: clean_choice(AssignmentAlgorithm, value, field)
     ),
     "expiry_days": _inheritable(_clean_days),
+    # The extra address told of the category's tickets, and when (never inherited).
+    "monitoring_email": _clean_address,
+    "monitoring_email_level": lambda value, field: clean_choice(AddressLevel, value, field),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -21,7 +22,14 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models.enums import DEFAULT_PRIORITY, PRIORITY_LABELS, AssignmentAlgorithm, Right, TicketScope
+from models.enums import (
+    DEFAULT_PRIORITY,
+    PRIORITY_LABELS,
+    AddressLevel,
+    AssignmentAlgorithm,
+    Right,
+    TicketScope,
+)
 from models.services import DEFAULT_EXPIRY_DAYS
 
 from .base import HdForm, choices
@@ -29,6 +37,7 @@ from .base import HdForm, choices
 PRIORITIES = list(PRIORITY_LABELS.items())
 SCOPES = [(scope.value, scope.label) for scope in TicketScope]
 ALGORITHMS = [(algorithm.value, algorithm.label) for algorithm in AssignmentAlgorithm]
+ADDRESS_LEVELS = [(level.value, level.label) for level in AddressLevel]
 INHERITED = _l("Inherited")
 
 
@@ -125,6 +134,10 @@ class CategoryForm(_Form):
     default_scope = SelectField(_l("Default visibility"))
     assignment_algorithm = SelectField(_l("Assignment of new tickets"))
     expiry_days = StringField(_l("Days before a closed ticket expires (empty: inherited)"))
+    monitoring_email = EmailField(_l("Extra address"))
+    monitoring_email_level = SelectField(
+        _l("When the extra address is told"), choices=choices(ADDRESS_LEVELS)
+    )
     submit = SubmitField(_l("Save the category"))
 
     FIELDS = (
@@ -135,6 +148,8 @@ class CategoryForm(_Form):
         "default_scope",
         "assignment_algorithm",
         "expiry_days",
+        "monitoring_email",
+        "monitoring_email_level",
     )
     DEFAULTS = {
         "default_priority": PRIORITIES,
@@ -169,6 +184,13 @@ class NewCategoryForm(CategoryForm):
     # The domain says when the parent is not one of the service's categories.
     parent = SelectField(_l("Parent category"), validate_choice=False)
     submit = SubmitField(_l("Add the category"))
+    # The extra address is set on the category's own page, once it exists.
+    monitoring_email = monitoring_email_level = None
+    FIELDS = tuple(
+        name
+        for name in CategoryForm.FIELDS
+        if name not in ("monitoring_email", "monitoring_email_level")
+    )
 
     def __init__(self, formdata=None, parents=(), **kwargs):
         super().__init__(formdata, **kwargs)

@@ -5,6 +5,7 @@ driven through Debian's Chromium by Playwright. Never a downloaded browser.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,15 +111,24 @@ def assistance(database_url, engine, cas, portal_receiver, tmp_path):
         }
     )
     app.config["TEST_PORTAL_PORT"] = portal_port
+    with serving_demo(app, engine, port) as url:
+        yield app, url
+
+
+@contextmanager
+def serving_demo(app, engine, port: int):
+    """``app`` with the demo data, served on ``port``; its tables emptied afterwards."""
     with app.app_context():
         demo.load(db.session)
         db.session.remove()
     served = Served(app, port)
-    yield app, served.url
-    served.stop()
-    with app.app_context():
-        db.engine.dispose()
-    empty_tables(engine)
+    try:
+        yield served.url
+    finally:
+        served.stop()
+        with app.app_context():
+            db.engine.dispose()
+        empty_tables(engine)
 
 
 @pytest.fixture

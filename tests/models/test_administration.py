@@ -34,7 +34,7 @@ from models.administration import (
     update_department,
     visible_departments,
 )
-from models.enums import DEFAULT_RIGHTS, AssignmentAlgorithm, Right, TicketScope
+from models.enums import DEFAULT_RIGHTS, AddressLevel, AssignmentAlgorithm, Right, TicketScope
 from models.errors import InvalidValue, NotAllowed
 from models.logins import identify
 from models.services import INHERITED_DEFAULTS
@@ -288,6 +288,16 @@ def test_a_service_keeps_its_label_but_cannot_take_anothers(session, world):
         ({"default_priority": 9}, "default_priority"),
         ({"expiry_days": -1}, "expiry_days"),
         ({"default_scope": "secret"}, "default_scope"),
+        # The extra address: one address, on one line, 254 characters at most.
+        ({"monitoring_email": "reseau@univ.example\r\nBcc: x@evil.example"}, "monitoring_email"),
+        ({"monitoring_email": "reseau@univ.example\n"}, "monitoring_email"),
+        ({"monitoring_email": "reseau@univ.example, wifi@univ.example"}, "monitoring_email"),
+        ({"monitoring_email": "Réseau <reseau@univ.example>"}, "monitoring_email"),
+        ({"monitoring_email": "reseau"}, "monitoring_email"),
+        ({"monitoring_email": "reseau@localhost"}, "monitoring_email"),
+        ({"monitoring_email": "r" * 242 + "@univ.example"}, "monitoring_email"),  # 255
+        ({"monitoring_email_level": "parfois"}, "monitoring_email_level"),
+        ({"monitoring_email_level": None}, "monitoring_email_level"),
     ],
 )
 def test_a_bad_category_is_refused_beside_the_field(session, world, values, field):
@@ -515,6 +525,34 @@ def test_each_change_writes_who_what_and_the_values_before_and_after(session, wo
     assert rows[2].changes == {"parent": [None, "Réseau et Wi-Fi"]}
     assert rows[3].changes["rights"][1] == ["assign", "take_free"]
     assert sorted(rows[3].changes["rights"][0]) == sorted(r.value for r in DEFAULT_RIGHTS)
+
+
+def test_the_extra_address_of_a_category_is_logged_like_its_other_fields(session, world):
+    changes = update_category(
+        session,
+        world.category,
+        actor=world.dm,
+        monitoring_email="  equipe-reseau@univ.example ",
+        monitoring_email_level="creation_or_free",
+    )
+    assert changes == {
+        "monitoring_email": [None, "equipe-reseau@univ.example"],
+        "monitoring_email_level": ["creation", "creation_or_free"],
+    }
+    assert world.category.monitoring_email_level is AddressLevel.CREATION_OR_FREE
+    # Emptied: no address any more.
+    changes = update_category(session, world.category, actor=world.dm, monitoring_email="")
+    assert changes == {"monitoring_email": ["equipe-reseau@univ.example", None]}
+    rows = session.scalars(sa.select(AdminChange).order_by(AdminChange.id)).all()
+    assert [(r.object_type, r.object_id, r.verb) for r in rows] == [
+        ("category", world.category.id, "update"),
+        ("category", world.category.id, "update"),
+    ]
+    assert rows[0].changes == {
+        "monitoring_email": [None, "equipe-reseau@univ.example"],
+        "monitoring_email_level": ["creation", "creation_or_free"],
+    }
+    assert world.category.monitoring_email is None
 
 
 def test_the_change_log_shows_each_one_what_they_may_see(session, world):

@@ -7,6 +7,7 @@ tests/portlet/test_sso.py goes through a real CAS server instead.
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 
@@ -31,6 +32,8 @@ def app(database_url, engine, tmp_path):
         "PUBLIC_URL": PUBLIC_URL,
         "CAS_SERVER_URL": CAS_URL,
         "TESTING": True,
+        # The outbox stays as the requests leave it: tests/mail delivers it for real.
+        "MAIL_DELIVERY": "off",
     }
     app, twin = create_app(config), create_app(config)
     with twin.app_context():
@@ -76,7 +79,7 @@ class Browser:
             db.session,
             user.uid,
             {"displayName": user.display_name},
-            ticket=f"ST-test-{user.uid}-{id(self)}",
+            ticket=f"ST-test-{user.uid}-{secrets.token_hex(8)}",  # never reused
         )
         with self.client.session_transaction() as session:
             session["login"] = login.id

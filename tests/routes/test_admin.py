@@ -372,6 +372,51 @@ def test_categories_are_added_edited_moved_ordered_and_given_members(world, brow
     assert changes_count() == 5  # add, edit, member in and out, reorder
 
 
+def test_a_category_gets_an_extra_address_told_of_its_tickets(world, browser):
+    manager = browser(world.tm)
+    page = f"/services/{world.service.id}/categories/{world.category.id}"
+    form = text(manager.get(page))
+    assert "Adresse supplémentaire" in form and "Quand prévenir l'adresse supplémentaire" in form
+    assert "À l'arrivée d'un ticket, et tant qu'il est libre" in form
+    assert 'type="email"' in manager.get(page).text
+
+    for wrong, message in [
+        ("reseau@univ.example\r\nBcc: x@evil.example", "une seule adresse électronique"),
+        ("reseau@univ.example, wifi@univ.example", "une seule adresse électronique"),
+        ("r" * 250 + "@univ.example", "au plus 254 caractères"),
+    ]:
+        refused = send(manager, page, page, category__monitoring_email=wrong)
+        assert refused.status_code == 422 and message in text(refused), wrong
+        assert 'id="hd-category-monitoring_email-error"' in refused.text
+    refused = send(manager, page, page, category__monitoring_email_level="parfois")
+    assert refused.status_code == 422
+    assert 'id="hd-category-monitoring_email_level-error"' in refused.text
+    assert db.session.get(Category, world.category.id).monitoring_email is None
+
+    saved = send(
+        manager,
+        page,
+        page,
+        category__monitoring_email="reseau@univ.example",
+        category__monitoring_email_level="always",
+    )
+    assert saved.status_code == 303
+    category = db.session.get(Category, world.category.id)
+    assert (category.monitoring_email, category.monitoring_email_level.value) == (
+        "reseau@univ.example",
+        "always",
+    )
+    log = text(manager.get("/services/changes"))
+    assert "Adresse supplémentaire : — → reseau@univ.example" in log
+    assert (
+        "Quand prévenir l'adresse supplémentaire : À l'arrivée d'un ticket → À chaque étape" in log
+    )
+    # Managers without the right see it, read only.
+    grant(world, world.colleague, *[r for r in DEFAULT_RIGHTS if r is not Right.MANAGE_CATEGORIES])
+    shown = text(browser(world.colleague).get(page))
+    assert "Adresse supplémentaire : reseau@univ.example (À chaque étape)" in shown
+
+
 def test_the_tree_says_in_french_what_each_category_inherits(world, browser):
     update_department(db.session, world.service, actor=world.admin, default_priority=2)
     bornes = add_category(
