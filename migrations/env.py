@@ -7,6 +7,7 @@ from alembic import context
 
 from models import db
 from models.db import UTCDateTime
+from models.search.schema import comparison_filters
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("connection"):
@@ -27,8 +28,10 @@ def skip_empty_autogenerate(context_, revision, directives):
         logger.info("No changes in schema detected.")
 
 
-def configure(**kwargs):
+def configure(dialect: str, **kwargs):
     context.configure(
+        # The search index's FTS5 tables and GIN indexes are the migrations' alone.
+        **comparison_filters(dialect),
         target_metadata=db.metadata,
         render_as_batch=True,
         compare_type=True,
@@ -41,7 +44,8 @@ def configure(**kwargs):
 def run_migrations_offline():
     from flask import current_app
 
-    configure(url=current_app.extensions["migrate"].db.engine.url, literal_binds=True)
+    url = current_app.extensions["migrate"].db.engine.url
+    configure(url.get_backend_name(), url=url, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -49,14 +53,14 @@ def run_migrations_offline():
 def run_migrations_online():
     connection = config.attributes.get("connection")
     if connection is not None:
-        configure(connection=connection)
+        configure(connection.dialect.name, connection=connection)
         with context.begin_transaction():
             context.run_migrations()
         return
     from flask import current_app
 
     with current_app.extensions["migrate"].db.engine.connect() as connection:
-        configure(connection=connection)
+        configure(connection.dialect.name, connection=connection)
         with context.begin_transaction():
             context.run_migrations()
 

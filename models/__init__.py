@@ -13,6 +13,7 @@ from .logins import LoginSession
 from .mail_tokens import ActionToken
 from .outbox import OutboxMessage
 from .responses import Response
+from .search import upkeep as _search_upkeep  # noqa: F401  (keeps the index current)
 from .services import Category, CategoryMember, Department, DepartmentManager
 from .tickets import Ticket
 from .users import User

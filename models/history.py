@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, enum_type, utcnow
 from .enums import Action, ActionScope, Actor, Origin, Status, TicketScope
+from .search.columns import gin_index, search_terms_type
 from .tickets import SUBJECT_MAX_LENGTH, Ticket
 from .users import User
 
@@ -33,7 +34,10 @@ def _user_fk():
 
 class TicketEvent(db.Model):
     __tablename__ = "ticket_events"
-    __table_args__ = (sa.Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),
+        gin_index("ticket_events"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(sa.ForeignKey("tickets.id"))
@@ -73,6 +77,8 @@ class TicketEvent(db.Model):
     recall_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # « ne pas prévenir »: a manager may act without alerting anyone.
     alerted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # What search finds it by: its message and the file it names (models/search/columns.py).
+    search_terms: Mapped[str | None] = mapped_column(search_terms_type(), deferred=True)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -1,5 +1,6 @@
-"""Lists of tickets: the user's dashboard and the search. Permissions are part of
-each query, so nobody counts or pages over what they may not read."""
+"""Lists of tickets: the user's dashboard and the managers' queue and journal (the
+search is models/search). Permissions are part of each query, so nobody counts or
+pages over what they may not read."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from .tickets import Ticket
 from .users import User
 
 PAGE_SIZE = 20
-MAX_WORDS, MAX_WORD_LENGTH = 10, 100
 
 
 class StatusFilter(enum.StrEnum):
@@ -111,43 +111,6 @@ def my_tickets(
         _status_clause(status),
         visible_tickets_clause(user),
     )
-    return _page(session, query, page, size)
-
-
-def search_words(text: str) -> list[str]:
-    words = [word[:MAX_WORD_LENGTH] for word in (text or "").split()]
-    return words[:MAX_WORDS]
-
-
-def _like(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_tickets(
-    session: Session,
-    user: User,
-    text: str,
-    *,
-    status: StatusFilter = StatusFilter.ANY,
-    page: int = 1,
-    size: int = PAGE_SIZE,
-) -> Page:
-    """« Recherche »: tickets this user may open whose subject or readable messages
-    hold every word."""
-    query = sa.select(Ticket).where(visible_tickets_clause(user), _status_clause(status))
-    for word in search_words(text):
-        pattern = _like(word)
-        in_messages = (
-            sa.select(TicketEvent.id)
-            .where(
-                TicketEvent.ticket_id == Ticket.id,
-                TicketEvent.message.ilike(pattern, escape="\\"),
-                visible_events_clause(user),
-            )
-            .exists()
-        )
-        query = query.where(sa.or_(Ticket.subject.ilike(pattern, escape="\\"), in_messages))
     return _page(session, query, page, size)
 
 

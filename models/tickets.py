@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, enum_type, utcnow
 from .enums import DEFAULT_PRIORITY, Origin, Status, TicketScope
+from .search.columns import gin_index, search_terms_type
 from .services import Category, Department
 from .users import User
 
@@ -35,6 +36,7 @@ class Ticket(db.Model):
         sa.CheckConstraint("recall_at IS NULL OR status = 'postponed'", name="recall_if_postponed"),
         sa.Index("ix_tickets_department_status", "department_id", "status", "last_action_at"),
         sa.Index("ix_tickets_status_last_action", "status", "last_action_at"),
+        gin_index("tickets"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,8 @@ class Ticket(db.Model):
     request_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Optimistic lock: every UPDATE says « WHERE version = <what I read> ».
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # What search finds it by: its subject (models/search/columns.py).
+    search_terms: Mapped[str | None] = mapped_column(search_terms_type("A"), deferred=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -20,6 +20,7 @@ from models.db import utcnow
 from . import scheduled
 from .config import PROJECT_ROOT
 from .mail.worker import worker_command
+from .search_cli import search_group
 
 WORKFLOW_DOC = PROJECT_ROOT / "docs" / "workflow.md"
 
@@ -122,7 +123,7 @@ def workflow_doc(check: bool) -> None:
 
 
 def init_app(app) -> None:
-    for command in (demo_group, batch_group, worker_command, workflow_doc):
+    for command in (demo_group, batch_group, worker_command, workflow_doc, search_group):
         app.cli.add_command(command)
 
 

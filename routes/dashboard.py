@@ -25,7 +25,7 @@ from models.workflow import available_actions
 
 from ._render import render_view
 from .forms.base import HdForm
-from .forms.filters import QUEUE_KEYS, DashboardFilters, GotoForm, QueueFilters
+from .forms.filters import QUEUE_KEYS, DashboardFilters, QueueFilters
 
 bp = Blueprint("dashboard", __name__)
 
@@ -95,7 +95,6 @@ def _queue(departments):
         row_actions={t.id: available_actions(t, g.user) for t in page.items},
         bookmarked=bookmarked_ticket_ids(db.session, g.user, [t.id for t in page.items]),
         action_token=HdForm(),
-        goto=GotoForm(),
         paging_args={key: form[key].data for key in QUEUE_KEYS if form[key].data}
         | {"view": "services"},
     )

@@ -1,39 +1,79 @@
-"""« Recherche »: my tickets and those I may read, by words and status."""
+"""« Recherche »: full-text search over what this user may read, with filters."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from zoneinfo import ZoneInfo
 
-from models import db
-from models.queries import StatusFilter, parse_choice, search_tickets, search_words
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, request
+from flask_babel import lazy_gettext as _l
+
+from models import Department, Ticket, db
+from models.permissions import can_view, is_manager
+from models.search.query import search
+from models.search.syntax import parse
 from models.tracking import unread_ticket_ids
 from models.validation import parse_id
 
 from ._render import render_view
-from .forms.filters import SearchForm
+from .forms.search import SearchForm
 
 bp = Blueprint("search", __name__)
+
+
+def _numbered_ticket(text: str | None) -> Ticket | None:
+    """« 42 » or « #42 » typed in the box: that ticket, when the user may open it."""
+    number = parse_id((text or "").strip().removeprefix("#").removeprefix("n°").strip())
+    ticket = db.session.get(Ticket, number) if number is not None else None
+    return ticket if ticket is not None and can_view(g.user, ticket) else None
 
 
 @bp.get("/search")
 def index():
     form = SearchForm(request.args)
-    status = parse_choice(StatusFilter, form.status.data, StatusFilter.ANY)
-    form.status.data = status.value
-    words = search_words(form.q.data)
-    page = None
-    if words:
-        page = search_tickets(
-            db.session,
-            g.user,
-            form.q.data,
-            status=status,
-            page=parse_id(request.args.get("page")) or 1,
-        )
+    departments = db.session.scalars(
+        sa.select(Department).order_by(Department.position, Department.label)
+    ).all()
+    manager = is_manager(db.session, g.user)
+    form.fill(departments, manager=manager)
+    results, numbered = None, None
+    asked = any(name in request.args for name in form.data)
+    if asked and form.check(db.session):
+        query = parse(form.q.data)
+        filters = form.filters(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        numbered = _numbered_ticket(form.q.data)
+        if (query.is_empty or query.only_excludes) and not filters.narrow:
+            if numbered is None:
+                form.q.errors = [_words_needed(form.q.data, query)]
+        else:
+            results = search(
+                db.session,
+                g.user,
+                query,
+                filters,
+                page=parse_id(request.args.get("page")) or 1,
+            )
+    ids = [hit.ticket.id for hit in results.items] if results else []
     return render_view(
         "search/index.html",
         form=form,
-        page=page,
-        unread=unread_ticket_ids(db.session, g.user, [t.id for t in page.items]) if page else set(),
-        paging_args={"q": form.q.data or "", "status": status.value},
+        manager=manager,
+        results=results,
+        numbered=numbered,
+        unread=unread_ticket_ids(db.session, g.user, ids) if ids else set(),
+        paging_args=_paging_args(form),
     )
+
+
+def _paging_args(form: SearchForm) -> dict[str, str]:
+    """The search as asked, for the links to the other pages."""
+    kept = set(form.data) - {"submit"}
+    return {name: value for name, value in request.args.items() if name in kept and value}
+
+
+def _words_needed(text: str | None, query) -> str:
+    if query.only_excludes:
+        return _l("Say what to find, not only what to leave out, or choose a filter.")
+    if (text or "").strip():
+        return _l("These words are too common to search for: add a more specific one.")
+    return _l("Type the words to find, or choose a filter.")

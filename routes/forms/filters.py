@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Form, IntegerField, SearchField, SelectField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, Form, SelectField, SubmitField
 
 from models.queries import (
-    MAX_WORD_LENGTH,
-    MAX_WORDS,
     SORTS,
     Involvement,
     QueueInvolvement,
@@ -45,12 +42,6 @@ class DashboardFilters(_GetForm):
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()))
     involvement = SelectField(_l("Involvement"), choices=choices(INVOLVEMENT_LABELS.items()))
     submit = SubmitField(_l("Filter"))
-
-
-class SearchForm(_GetForm):
-    q = SearchField(_l("Words to find"), validators=[Length(max=MAX_WORDS * (MAX_WORD_LENGTH + 1))])
-    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()))
-    submit = SubmitField(_l("Find"))
 
 
 QUEUE_STATUS_LABELS = {
@@ -123,8 +114,3 @@ class QueueFilters(_GetForm):
             sort=self.sort.data if self.sort.data in SORTS else "updated",
             descending=self.order.data != "asc",
         )
-
-
-class GotoForm(_GetForm):
-    number = IntegerField(_l("Go to ticket no."), validators=[Optional()])
-    go = SubmitField(_l("Go"))

@@ -1,0 +1,258 @@
+"""« Recherche »: the tickets a user may open that hold the words asked for.
+
+Permissions are part of the query: a ticket is only counted, ranked and paged when
+the user may open it (``visible_tickets_clause``), and a word counts only where the user
+may read it — the subject, or an entry whose scope lets them read it
+(``visible_events_clause``). A managers' note never makes a ticket match for its owner,
+and never keeps one out (« -word ») either.
+
+Each term of the query is looked for in the whole ticket: « imprimante réseau » finds a
+ticket whose subject says « imprimante » and whose answer says « réseau ». A phrase must
+stand in one subject or one entry.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session, selectinload
+
+from ..enums import FINAL_STATUSES, OPEN_STATUSES, Status
+from ..errors import InvalidValue
+from ..history import TicketEvent
+from ..involvement import Invitation
+from ..permissions import is_manager, visible_events_clause, visible_tickets_clause
+from ..services import Category
+from ..tickets import Ticket
+from ..users import User
+from .engines import engine_for
+from .snippets import Segment, highlight_document, segments
+from .syntax import AllOf, AnyOf, Not, Term
+
+PAGE_SIZE = 20
+MAX_PERIOD_YEARS = 50
+# Days outside these are typing slips (and beyond what every engine stores).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+class SearchKind(enum.StrEnum):
+    """What to look through: everything (tickets; FAQ entries when they come), or
+    only open or closed tickets."""
+
+    ALL = "all"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+KIND_STATUSES = {
+    SearchKind.OPEN: OPEN_STATUSES,
+    SearchKind.CLOSED: FINAL_STATUSES | {Status.CLOSED},
+}
+
+
+@dataclass
+class SearchFilters:
+    kind: SearchKind = SearchKind.ALL
+    department_id: int | None = None
+    category_id: int | None = None  # with the categories under it
+    created_from: datetime | None = None  # included
+    created_until: datetime | None = None  # excluded
+    # For the services' people only; ignored for anyone else.
+    owner_id: int | None = None
+    manager_id: int | None = None
+    involved_id: int | None = None  # owner, manager or invited
+
+    @property
+    def narrow(self) -> bool:
+        """Does any filter narrow the search (so that it makes sense without words)?"""
+        return self != SearchFilters()
+
+
+@dataclass
+class Hit:
+    """One result: a ticket, its subject and an extract of what it says, with the
+    words found marked."""
+
+    ticket: Ticket
+    subject: list[Segment]
+    extract: list[Segment] = field(default_factory=list)
+    kind: str = "ticket"
+
+
+@dataclass
+class Results:
+    items: list[Hit]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+
+def check_period(first: date | None, last: date | None) -> None:
+    """A period of creation dates: ordered, within sane days, at most 50 years long.
+    Raises InvalidValue beside the field at fault (``created_from``/``created_until``)."""
+    for day, name in ((first, "created_from"), (last, "created_until")):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidValue(_l("Please give a valid date."), field=name)
+    if first is None or last is None:
+        return
+    if last < first:
+        raise InvalidValue(
+            _l("This date comes before the start of the period."), field="created_until"
+        )
+    if (last - first).days > MAX_PERIOD_YEARS * 365.25:
+        raise InvalidValue(
+            _l("A period may last %(years)d years at most.", years=MAX_PERIOD_YEARS),
+            field="created_until",
+        )
+
+
+def person_id(session: Session, uid: str | None) -> int | None:
+    """The user with this CAS uid, for the people filters; None if nobody (or if the
+    text could be no uid at all)."""
+    uid = (uid or "").strip()
+    if not uid or len(uid) > 255 or not uid.isprintable():
+        return None
+    return session.scalar(sa.select(User.id).where(User.uid == uid))
+
+
+def _category_and_below(session: Session, category_id: int) -> list[int]:
+    category = session.get(Category, category_id)
+    found, todo = [], [category] if category else []
+    while todo:
+        node = todo.pop()
+        found.append(node.id)
+        todo += node.children
+    return found or [category_id]
+
+
+def _filter_clauses(session: Session, user: User | None, filters: SearchFilters) -> list:
+    clauses = []
+    statuses = KIND_STATUSES.get(filters.kind)
+    if statuses is not None:
+        clauses.append(Ticket.status.in_(sorted(statuses)))
+    if filters.department_id is not None:
+        clauses.append(Ticket.department_id == filters.department_id)
+    if filters.category_id is not None:
+        clauses.append(Ticket.category_id.in_(_category_and_below(session, filters.category_id)))
+    if filters.created_from is not None:
+        clauses.append(Ticket.created_at >= filters.created_from)
+    if filters.created_until is not None:
+        clauses.append(Ticket.created_at < filters.created_until)
+    people = (filters.owner_id, filters.manager_id, filters.involved_id)
+    if any(person is not None for person in people) and is_manager(session, user):
+        if filters.owner_id is not None:
+            clauses.append(Ticket.owner_id == filters.owner_id)
+        if filters.manager_id is not None:
+            clauses.append(Ticket.manager_id == filters.manager_id)
+        if filters.involved_id is not None:
+            invited = sa.select(Invitation.ticket_id).where(
+                Invitation.user_id == filters.involved_id
+            )
+            clauses.append(
+                sa.or_(
+                    Ticket.owner_id == filters.involved_id,
+                    Ticket.manager_id == filters.involved_id,
+                    Ticket.id.in_(invited),
+                )
+            )
+    return clauses
+
+
+def _words_clause(engine, user: User | None, query: AllOf) -> sa.ColumnElement[bool]:
+    """The query as a condition on a ticket, over what ``user`` may read of it."""
+
+    def holds(term: Term) -> sa.ColumnElement[bool]:
+        # One set of tickets found through the index, not a test on each ticket: the
+        # database can start from the few tickets that hold a rare word.
+        readable_entries = (
+            sa.select(TicketEvent.ticket_id)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(engine.entry_has(term), visible_events_clause(user))
+            .correlate(None)
+        )
+        holders = sa.union(engine.subject_holders(term).correlate(None), readable_entries)
+        return Ticket.id.in_(holders)
+
+    def render(part) -> sa.ColumnElement[bool]:
+        if isinstance(part, AnyOf):
+            return sa.or_(*map(holds, part.terms))
+        if isinstance(part, Not):
+            return sa.not_(holds(part.term))
+        return holds(part)
+
+    return sa.and_(sa.true(), *map(render, query.parts))
+
+
+def search(
+    session: Session,
+    user: User | None,
+    query: AllOf,
+    filters: SearchFilters | None = None,
+    *,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Results:
+    """The page ``page`` of the tickets ``user`` may open that match ``query`` and
+    ``filters``, best first (newest first when no word is asked for)."""
+    engine = engine_for(session)
+    clauses = [
+        visible_tickets_clause(user),
+        *_filter_clauses(session, user, filters or SearchFilters()),
+        _words_clause(engine, user, query),
+    ]
+    matching = sa.select(Ticket.id).where(*clauses).correlate(None)
+    total = session.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, page), pages)
+
+    wanted = query.wanted
+    listed = sa.select(Ticket).where(*clauses)
+    order = [Ticket.last_action_at.desc(), Ticket.id.desc()]
+    if wanted:
+        subject = engine.subject_scores(wanted)
+        entries = engine.entry_scores(
+            wanted, visible_events_clause(user), TicketEvent.ticket_id.in_(matching)
+        )
+        score = sa.func.coalesce(subject.c.score, 0) + sa.func.coalesce(entries.c.score, 0)
+        listed = listed.outerjoin(subject, subject.c.ticket_id == Ticket.id).outerjoin(
+            entries, entries.c.ticket_id == Ticket.id
+        )
+        order.insert(0, score.desc())
+    tickets = session.scalars(
+        listed.order_by(*order)
+        .offset((number - 1) * size)
+        .limit(size)
+        .options(
+            selectinload(Ticket.department),
+            selectinload(Ticket.category),
+            selectinload(Ticket.manager),
+        )
+    ).all()
+    return Results(_hits(session, engine, user, tickets, wanted), total, number, size)
+
+
+def _hits(session: Session, engine, user: User | None, tickets, wanted: list[Term]) -> list[Hit]:
+    if not tickets or not wanted:
+        return [Hit(ticket, [(ticket.subject, False)]) for ticket in tickets]
+    extracts = engine.extracts(
+        session, [ticket.id for ticket in tickets], wanted, visible_events_clause(user)
+    )
+    # Subjects are shown whole, as written, marked in Python on both engines
+    # (PostgreSQL's ts_headline leaves out what looks like a tag: « Erreur <404> »).
+    return [
+        Hit(
+            ticket,
+            segments(highlight_document(ticket.subject, wanted, whole=True)),
+            segments(extracts.get(ticket.id)),
+        )
+        for ticket in tickets
+    ]
