@@ -1,6 +1,7 @@
 # Assistance: the two commands of the README, and the chores behind them.
 #   make demo   install, then start the service with demo data and its own CAS server
 #   make test   install what the tests need, then run them all (SQLite and PostgreSQL)
+#   make bench  generate a university's tickets in PostgreSQL, measure, write bench/REPORT.md
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -11,7 +12,7 @@ CAS_PORT ?= 8001
 PYTEST_WORKERS ?= 2
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test install install-demo install-test system-test-deps postgres docs translations clean
+.PHONY: demo test bench install install-demo install-test install-bench system-test-deps postgres docs translations clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -31,9 +32,14 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,demo]'
 	touch $(VENV)/.installed $(VENV)/.installed-demo $@
 
+$(VENV)/.installed-bench: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(VENV)/.installed $@
+
 install: $(VENV)/.installed
 install-demo: $(VENV)/.installed-demo
 install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
 
 # The service on http://$(HOST):$(PORT)/ with demo data, signing in through a demo CAS
 # server on port $(CAS_PORT) (accounts: etudiant, gestionnaire… password « demo »).
@@ -60,6 +66,22 @@ test: install-test system-test-deps postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# Benchmarks (not part of `make test`): SCALE=small runs 10 000 tickets only (minutes);
+# SCALE=full also runs 1 000 000 tickets, for the p95 ratio between the two scales.
+SCALE ?= full
+BENCH_MAILS ?= 10000
+bench: install-bench postgres
+	@command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	rm -f bench/data/results-*.json
+	$(BIN)/python -m bench.generate --tickets 10000 --database assistance_bench_small
+	$(BIN)/python -m bench.run --database assistance_bench_small --label small --mails $(BENCH_MAILS)
+ifeq ($(SCALE),full)
+	$(BIN)/python -m bench.generate --tickets 1000000 --database assistance_bench
+	$(BIN)/python -m bench.run --database assistance_bench --label full --mails $(BENCH_MAILS)
+endif
+	$(BIN)/python -m bench.report
 
 docs: install
 	$(BIN)/assistance workflow-doc

@@ -7,6 +7,7 @@ reads Flask's request, session or ``g``.
 from .attachments import Attachment, StagedFile
 from .audit import AdminChange
 from .db import db
+from .faq import FaqEntry
 from .history import TicketEvent
 from .involvement import Bookmark, Invitation, Monitor, ReadMarker, RecentView
 from .logins import LoginSession
@@ -28,6 +29,7 @@ __all__ = [
     "CategoryMember",
     "Department",
     "DepartmentManager",
+    "FaqEntry",
     "Invitation",
     "LoginSession",
     "Monitor",

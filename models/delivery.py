@@ -132,6 +132,12 @@ def claim_due(session: Session, *, now: datetime | None = None, limit: int = 50)
     """
     now = now or utcnow()
     claim = secrets.token_hex(16)
+    # A look first, that locks nothing: a worker with nothing to send never stands in a
+    # writer's way (on SQLite the write lock is the whole database's).
+    anything = session.scalar(sa.select(sa.exists().where(_claimable(now))))
+    session.commit()
+    if not anything:
+        return []
     begin_writing(session)  # SQLite: take the write lock first, as PostgreSQL's row locks do
     due = session.scalars(
         sa.select(OutboxMessage)

@@ -164,6 +164,7 @@ class Right(LabelledEnum):
     MANAGE_MANAGERS = "manage_managers", _l("Manage managers")
     MANAGE_PROPERTIES = "manage_properties", _l("Manage the service's properties")
     SET_OWN_AVAILABILITY = "set_own_availability", _l("Set one's own availability")
+    MANAGE_FAQ = "manage_faq", _l("Edit the service's FAQ")
 
 
 # New managers get what the original ESUP-Helpdesk gives them by default.
@@ -176,6 +177,7 @@ DEFAULT_RIGHTS = frozenset(
         Right.REOPEN,
         Right.MOVE_DEPARTMENT,
         Right.MANAGE_CATEGORIES,
+        Right.MANAGE_FAQ,
     }
 )
 
@@ -225,3 +227,21 @@ class MailKind(LabelledEnum):
     EVENT = "event", _l("Action on a ticket")
     EXPIRY_REMINDER = "expiry_reminder", _l("Expiry reminder")
     DIGEST = "digest", _l("Daily digest")
+
+
+class FaqVisibility(LabelledEnum):
+    """Who may read a FAQ entry (administrators read every entry).
+
+    From the widest to the narrowest: each reader of a narrower level also reads the
+    wider ones, so an entry is never seen by more people than the entry it belongs to.
+    """
+
+    EVERYONE = "everyone", _l("Everyone, even without signing in")
+    AUTHENTICATED = "authenticated", _l("Signed-in users")
+    MANAGERS = "managers", _l("Managers of any service")
+    DEPARTMENT = "department", _l("Managers of this service")
+
+    @property
+    def breadth(self) -> int:
+        """0 for the widest; a child entry's is never lower than its parent's."""
+        return list(FaqVisibility).index(self)

@@ -75,6 +75,8 @@ class TicketEvent(db.Model):
     invitee_id: Mapped[int | None] = _user_fk()
     attachment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("attachments.id"))
     recall_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A closure may point to the FAQ entry that answers the ticket (None once deleted).
+    faq_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("faq_entries.id"))
     # « ne pas prévenir »: a manager may act without alerting anyone.
     alerted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # What search finds it by: its message and the file it names (models/search/columns.py).
@@ -86,6 +88,7 @@ class TicketEvent(db.Model):
     attachment: Mapped[Attachment | None] = relationship(  # noqa: F821
         foreign_keys=[attachment_id]
     )
+    faq_entry: Mapped[FaqEntry | None] = relationship()  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<TicketEvent {self.kind.value} on {self.ticket_id}>"

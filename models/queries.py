@@ -69,13 +69,19 @@ def _status_clause(status: StatusFilter):
 
 def _involvement_clause(user: User, involvement: Involvement):
     owner = Ticket.owner_id == user.id
-    invited = Ticket.id.in_(sa.select(Invitation.ticket_id).where(Invitation.user_id == user.id))
-    monitored = Ticket.id.in_(sa.select(Monitor.ticket_id).where(Monitor.user_id == user.id))
+    invitations = sa.select(Invitation.ticket_id).where(Invitation.user_id == user.id)
+    monitors = sa.select(Monitor.ticket_id).where(Monitor.user_id == user.id)
+    invited, monitored = Ticket.id.in_(invitations), Ticket.id.in_(monitors)
+    if involvement is Involvement.MINE:
+        # One list of ids, each part from its own index: an OR of the three would make
+        # PostgreSQL read every ticket (bench/NOTES.md, the tab at 1 000 000 tickets).
+        owned = sa.orm.aliased(Ticket)
+        mine = sa.union(sa.select(owned.id).where(owned.owner_id == user.id), invitations, monitors)
+        return Ticket.id.in_(mine)
     return {
         Involvement.OWNER: owner,
         Involvement.INVITED: invited,
         Involvement.MONITORED: monitored,
-        Involvement.MINE: sa.or_(owner, invited, monitored),
     }[involvement]
 
 

@@ -203,6 +203,7 @@ class DepartmentManager(db.Model):
     can_manage_managers: Mapped[bool] = _right_column(Right.MANAGE_MANAGERS)
     can_manage_properties: Mapped[bool] = _right_column(Right.MANAGE_PROPERTIES)
     can_set_own_availability: Mapped[bool] = _right_column(Right.SET_OWN_AVAILABILITY)
+    can_manage_faq: Mapped[bool] = _right_column(Right.MANAGE_FAQ)
     # « Surveillance »: which of the service's tickets this manager is told of.
     monitor_any: Mapped[MonitoringLevel] = _monitoring_column("monitor_any", 0)
     monitor_category: Mapped[MonitoringLevel] = _monitoring_column("monitor_category", 1)

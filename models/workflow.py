@@ -38,6 +38,8 @@ from .enums import (
     TicketScope,
 )
 from .errors import CategoryTakesNoTickets, DepartmentDisabled, InvalidValue, NotAllowed
+from .faq.access import may_read as may_read_faq
+from .faq.entries import FaqEntry
 from .history import TRACKED_FIELDS, TicketEvent
 from .involvement import Invitation
 from .permissions import MANAGER_ROLES, actors_of, has_right, scopes_for
@@ -259,6 +261,21 @@ def _record_spent_time(step: Step) -> None:
         )
 
 
+def _close(step: Step) -> None:
+    """Closing: the time spent, and the FAQ entry that answers, if any (one the owner
+    may read: the closure's message links it)."""
+    _record_spent_time(step)
+    entry = step.params.get("faq_entry")
+    if entry is None:
+        return
+    if not isinstance(entry, FaqEntry) or not may_read_faq(step.ticket.owner, entry):
+        raise InvalidValue(
+            _l("Please choose a FAQ entry that the owner of the ticket may read."),
+            field="faq_entry",
+        )
+    step.event_fields["faq_entry"] = entry
+
+
 def _invite(step: Step) -> None:
     invitee: User = step.param("invitee")
     if invitee.id == step.ticket.owner_id:
@@ -379,9 +396,12 @@ ACTIONS: dict[Action, ActionSpec] = {
     ),
     A.CANCEL_POSTPONEMENT: ActionSpec(),
     A.CLOSE: ActionSpec(
-        _record_spent_time,
-        ("spent_minutes",),
-        note=_l("the time spent is given when the service requires it"),
+        _close,
+        ("spent_minutes", "faq_entry"),
+        note=_l(
+            "the time spent is given when the service requires it; the FAQ entry, if any, "
+            "is one the owner may read"
+        ),
     ),
     A.CLOSE_BY_OWNER: ActionSpec(),
     A.APPROVE_CLOSURE: ActionSpec(),

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from models import Category, CategoryMember, Department, DepartmentManager, User
 from models.db import utcnow
-from models.enums import Action, AssignmentAlgorithm, TicketScope
+from models.enums import Action, AssignmentAlgorithm, FaqVisibility, TicketScope
+from models.faq import FaqEntry
+from models.faq.matching import entry_terms
 from models.logins import identify
 from models.workflow import create_ticket, perform
 
@@ -60,7 +62,8 @@ def load(session: Session) -> bool:
     users = _users(session)
     categories = _services(session, users)
     session.flush()
-    _tickets(session, users, categories)
+    faq = _faq(session, users, categories)
+    _tickets(session, users, categories, faq)
     session.commit()
     return True
 
@@ -109,7 +112,115 @@ def _categories(department, parent, tree, found) -> None:
         _categories(department, category, children, found)
 
 
-def _tickets(session: Session, users: dict[str, User], categories: dict[str, Category]) -> None:
+# title, visibility, body (Markdown), categories, entries under it; per FAQ (None: global).
+FAQ = {
+    None: [
+        (
+            "Bien décrire sa demande",
+            FaqVisibility.EVERYONE,
+            "Pour une réponse rapide, indiquez :\n\n"
+            "- **où** : bâtiment, salle, poste ;\n"
+            "- **quoi** : le message d'erreur exact, une capture d'écran ;\n"
+            "- **depuis quand**, et ce que vous avez déjà essayé.",
+            [],
+            [],
+        ),
+        (
+            "Mot de passe oublié",
+            FaqVisibility.AUTHENTICATED,
+            "Le mot de passe de l'ENT se change sur la page **Mon compte** de l'ENT. "
+            "Sans accès à votre messagerie de secours, déposez un ticket.",
+            ["Compte et ENT"],
+            [],
+        ),
+    ],
+    "INFORMATIQUE": [
+        (
+            "Réseau",
+            FaqVisibility.EVERYONE,
+            "Se connecter au réseau de l'université, sur le campus et à distance.",
+            [],
+            [
+                (
+                    "Se connecter au Wi-Fi eduroam",
+                    FaqVisibility.EVERYONE,
+                    "## Sur un ordinateur portable\n\n"
+                    "1. Installez le profil eduroam de l'université (outil **geteduroam**).\n"
+                    "2. Identifiant : `uid@univ.example` ; mot de passe : celui de l'ENT.\n\n"
+                    "## Toujours pas de connexion ?\n\n"
+                    "Supprimez l'ancien profil eduroam, puis réinstallez-le : "
+                    "le certificat du réseau a changé.",
+                    ["Réseau et Wi-Fi"],
+                    [],
+                ),
+                (
+                    "Le VPN de l'université",
+                    FaqVisibility.AUTHENTICATED,
+                    "Le VPN donne accès aux ressources internes depuis l'extérieur. "
+                    "Installez le client depuis [la page du numérique](https://numerique.univ.example/vpn).",
+                    ["Réseau et Wi-Fi"],
+                    [],
+                ),
+            ],
+        ),
+        (
+            "Imprimer depuis un poste de l'université",
+            FaqVisibility.AUTHENTICATED,
+            "Les imprimantes des couloirs impriment avec votre carte multiservice. "
+            "Une imprimante qui affiche **erreur 49** doit être éteinte puis rallumée.",
+            ["Imprimantes"],
+            [],
+        ),
+        (
+            "Procédure interne : réinitialiser une imprimante",
+            FaqVisibility.DEPARTMENT,
+            "Pour les gestionnaires : menu *Maintenance*, code **4455**, puis "
+            "*Réinitialiser la file d'impression*.",
+            ["Imprimantes"],
+            [],
+        ),
+    ],
+}
+
+
+def _faq(
+    session: Session, users: dict[str, User], categories: dict[str, Category]
+) -> dict[str, FaqEntry]:
+    """The FAQ entries above, written by the administrator and the service's manager."""
+    found: dict[str, FaqEntry] = {}
+    departments = {d.label: d for d in session.scalars(sa.select(Department))}
+
+    def add(department, parent, entries, author):
+        for position, (title, visibility, body, linked, children) in enumerate(entries):
+            entry = FaqEntry(
+                department=department,
+                parent=parent,
+                position=position,
+                title=title,
+                body=body,
+                visibility=visibility,
+                categories=[categories[label] for label in linked],
+                suggest_terms=entry_terms(title, body),
+                created_by=author,
+                updated_by=author,
+            )
+            session.add(entry)
+            found[title] = entry
+            add(department, entry, children, author)
+
+    for label, entries in FAQ.items():
+        department = departments[label] if label else None
+        add(department, None, entries, users["gestionnaire" if label else "admin"])
+    session.flush()
+    return found
+
+
+def _tickets(
+    session: Session,
+    users: dict[str, User],
+    categories: dict[str, Category],
+    faq: dict[str, FaqEntry],
+) -> None:
     start = utcnow() - timedelta(days=20)
 
     def at(days: float):
@@ -169,6 +280,7 @@ def _tickets(session: Session, users: dict[str, User], categories: dict[str, Cat
         user=users["gestionnaire"],
         now=at(13),
         message="Le certificat du profil eduroam a été renouvelé ; merci de réinstaller le profil.",
+        faq_entry=faq["Se connecter au Wi-Fi eduroam"],
     )
 
     # A full loop: refused closure, then approved.

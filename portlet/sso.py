@@ -36,6 +36,13 @@ GATEWAY_PARAM = "gw"
 OPEN_BLUEPRINTS = frozenset({"sso", "health", "api"})
 
 
+def anonymous_allowed() -> bool:
+    """Is this view open without signing in (a view marked ``anonymous_allowed``, such as
+    the FAQ's reading views, which show such a visitor only what everyone may read)?"""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "anonymous_allowed", False))
+
+
 def cas_server() -> CasServer:
     config = current_app.config
     if not config.get("CAS_SERVER_URL"):
@@ -178,6 +185,6 @@ def init_app(app) -> None:
             return answer
         load_user()
         answer = accept_ticket()
-        if answer is None and request.blueprint not in OPEN_BLUEPRINTS:
+        if answer is None and request.blueprint not in OPEN_BLUEPRINTS and not anonymous_allowed():
             answer = require_user()
         return answer

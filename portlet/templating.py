@@ -10,9 +10,12 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
 from models.enums import PRIORITY_LABELS, Action, ActionScope, Status, TicketScope
+from models.faq import may_read as may_read_faq
 from models.permissions import can_view_entry
 from routes._presenters import navigation, ticket_history, visible_attachments
 from routes._urls import external_url, external_url_for, view_url
+
+from .mail.links import MailUrls
 
 
 def short_datetime(value) -> str:
@@ -46,6 +49,16 @@ def attachment_named(ticket, attachment_id):
     return next((a for a in ticket.attachments if str(a.id) == str(attachment_id)), None)
 
 
+def readable_faq(entry) -> bool:
+    """May the signed-in user read this FAQ entry (a closure's link, in the history)?"""
+    return entry is not None and may_read_faq(g.get("user"), entry)
+
+
+def mail_faq_url(entry) -> str:
+    """A FAQ entry's address in a mail, built as the mails' other links are."""
+    return MailUrls(current_app).deep("faq.entry", entry_id=entry.id)
+
+
 def file_size(size: int) -> str:
     for unit, factor in (("Mo", 1 << 20), ("ko", 1 << 10)):
         if size >= factor:
@@ -72,6 +85,8 @@ def init_app(app) -> None:
         PRIORITY_LABELS=PRIORITY_LABELS,
         can_view_entry=can_view_entry,
         attachment_named=attachment_named,
+        readable_faq=readable_faq,
+        mail_faq_url=mail_faq_url,
         current_locale=lambda: str(get_locale() or "fr"),
     )
     app.jinja_env.filters.update(

@@ -30,13 +30,14 @@ from models.workflow import available_actions
 
 from ._urls import view_url
 
-# The tab's entries, in the guide's order: « Accueil Tableau de bord Recherche
+# The tab's entries, in the guide's order: « Accueil Tableau de bord Recherche (FAQ)
 # Signets/Historique + »; an entry appears once its view exists.
 EVERYONE, MANAGERS = "everyone", "managers"
 NAVIGATION = [
     ("home.index", _l("Home"), None, False, EVERYONE),
     ("dashboard.index", _l("Dashboard"), None, True, EVERYONE),
     ("search.index", _l("Search"), None, True, EVERYONE),
+    ("faq.index", _l("FAQ"), None, True, EVERYONE),
     ("bookmarks.index", _l("Bookmarks/History"), None, True, EVERYONE),
     ("dashboard.log", _l("Journal"), None, True, MANAGERS),
     ("responses.index", _l("Saved responses"), None, True, MANAGERS),

@@ -45,7 +45,14 @@ from models.administration import (
     update_department,
     visible_departments,
 )
-from models.enums import PRIORITY_LABELS, AddressLevel, AssignmentAlgorithm, Right, TicketScope
+from models.enums import (
+    PRIORITY_LABELS,
+    AddressLevel,
+    AssignmentAlgorithm,
+    FaqVisibility,
+    Right,
+    TicketScope,
+)
 from models.errors import InvalidValue
 from models.validation import parse_id
 
@@ -96,11 +103,19 @@ FIELD_LABELS = {
     "is_admin": _l("Administrator"),
     "monitoring_email": _l("Extra address"),
     "monitoring_email_level": _l("When the extra address is told"),
+    # The FAQ's entries (models/faq/editing.py).
+    "faq_title": _l("Title"),
+    "faq_body": _l("Text"),
+    "faq_visibility": _l("Who may read it"),
+    "faq_categories": _l("Shown for the categories"),
+    "faq_parent": _l("Under the entry"),
+    "faq_narrowed": _l("Entries narrowed with it"),
 }
 ENUMS = {
     "default_scope": TicketScope,
     "assignment_algorithm": AssignmentAlgorithm,
     "monitoring_email_level": AddressLevel,
+    "faq_visibility": FaqVisibility,
 }
 
 

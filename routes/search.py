@@ -1,4 +1,5 @@
-"""« Recherche »: full-text search over what this user may read, with filters."""
+"""« Recherche »: full-text search over what this user may read, with filters: tickets
+and FAQ entries (the first few FAQ entries above the tickets, or the FAQ alone)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from models import Department, Ticket, db
 from models.permissions import can_view, is_manager
-from models.search.query import search
+from models.search.faq import looks_in_faq, search_faq
+from models.search.query import PAGE_SIZE, SearchKind, search
 from models.search.syntax import parse
 from models.tracking import unread_ticket_ids
 from models.validation import parse_id
@@ -19,6 +21,8 @@ from ._render import render_view
 from .forms.search import SearchForm
 
 bp = Blueprint("search", __name__)
+# FAQ entries shown above the tickets when looking through everything.
+FAQ_FIRST = 3
 
 
 def _numbered_ticket(text: str | None) -> Ticket | None:
@@ -36,7 +40,7 @@ def index():
     ).all()
     manager = is_manager(db.session, g.user)
     form.fill(departments, manager=manager)
-    results, numbered = None, None
+    results, faq_results, numbered = None, None, None
     asked = any(name in request.args for name in form.data)
     if asked and form.check(db.session):
         query = parse(form.q.data)
@@ -46,19 +50,27 @@ def index():
             if numbered is None:
                 form.q.errors = [_words_needed(form.q.data, query)]
         else:
-            results = search(
-                db.session,
-                g.user,
-                query,
-                filters,
-                page=parse_id(request.args.get("page")) or 1,
-            )
+            page = parse_id(request.args.get("page")) or 1
+            faq_only = filters.kind is SearchKind.FAQ
+            if not faq_only:
+                results = search(db.session, g.user, query, filters, page=page)
+            if looks_in_faq(filters):
+                faq_results = search_faq(
+                    db.session,
+                    g.user,
+                    query,
+                    filters,
+                    page=page if faq_only else 1,
+                    size=PAGE_SIZE if faq_only else FAQ_FIRST,
+                )
     ids = [hit.ticket.id for hit in results.items] if results else []
     return render_view(
         "search/index.html",
         form=form,
         manager=manager,
         results=results,
+        faq_results=faq_results,
+        faq_only=form.kind.data == SearchKind.FAQ.value,
         numbered=numbered,
         unread=unread_ticket_ids(db.session, g.user, ids) if ids else set(),
         paging_args=_paging_args(form),

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from models import Attachment, Category, Department, Ticket, db
 from models.enums import Action
 from models.errors import DomainError, InvalidValue, NotAllowed, NotFound, TicketChanged
+from models.faq import entries_for_category, suggestions
 from models.files import Upload, act_with_files, stage_files, staged_files, unstage_file
 from models.operations import act, act_many, file_ticket, last_move, return_to_sender
 from models.permissions import can_view, can_view_entry, is_manager
@@ -98,6 +99,7 @@ def _render_new(form: NewTicketForm, category: Category | None, status: int = 20
         category=category,
         categories=_selectable_categories() if category is None else [],
         staged=staged_files(db.session, g.user, draft) if draft else [],
+        faq=entries_for_category(db.session, g.user, category) if category else [],
         title=_l("Add a ticket"),
         status=status,
         **extra,
@@ -134,7 +136,7 @@ def create():
                 db.session, user=g.user, draft=form.draft.data, staged_id=removed, storage=storage()
             )
         return _render_new(form, category)
-    if form.attach.data:
+    if form.attach.data or (form.check_faq.data and uploads()):
         try:
             stage_files(
                 db.session,
@@ -147,7 +149,13 @@ def create():
         except InvalidValue as error:
             form.files.errors = [error.message]
             return _render_new(form, category, status=422)
-        return _render_new(form, category)
+        if form.attach.data:
+            return _render_new(form, category)
+    if form.check_faq.data:
+        # « Vérifier la FAQ » without JavaScript: the form comes back as typed, with
+        # the entries matching its subject.
+        found = suggestions(db.session, g.user, form.subject.data, category=category, limit=10)
+        return _render_new(form, category, checked=found)
     if not form.validate():
         return _render_new(form, category, status=422)
     if form.preview.data:

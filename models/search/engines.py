@@ -3,8 +3,9 @@ always as bound parameters: on PostgreSQL through ``phraseto_tsquery`` (which re
 plain text, never operators), on SQLite as quoted FTS5 strings of stems.
 
 Each engine answers the same questions about one term (« which tickets' subjects hold
-it? », « does this entry hold it? ») and scores a list of terms; ``query`` combines the
-answers with AND, OR and NOT over what the user may read.
+it? », « does this entry hold it? », « which FAQ entries hold it? ») and scores a list of
+terms; ``query`` and ``faq`` combine the answers with AND, OR and NOT over what the user
+may read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from ..attachments import Attachment
+from ..faq.entries import FaqEntry
 from ..history import TicketEvent
 from ..tickets import Ticket
 from .columns import ts_config
@@ -66,6 +68,20 @@ class Postgres:
                 sa.func.ts_rank(Ticket.search_terms, query).label("score"),
             )
             .where(Ticket.search_terms.bool_op("@@")(query))
+            .subquery()
+        )
+
+    def faq_holders(self, term: Term) -> sa.Select:
+        return sa.select(FaqEntry.id).where(FaqEntry.search_terms.bool_op("@@")(self._query(term)))
+
+    def faq_scores(self, terms: Sequence[Term]) -> sa.Subquery:
+        query = self._any(terms)
+        return (
+            sa.select(
+                FaqEntry.id.label("entry_id"),
+                sa.func.ts_rank(FaqEntry.search_terms, query).label("score"),
+            )
+            .where(FaqEntry.search_terms.bool_op("@@")(query))
             .subquery()
         )
 
@@ -124,6 +140,7 @@ def _fts(table: str) -> sa.TableClause:
 
 
 TICKETS_FTS, EVENTS_FTS = _fts("tickets"), _fts("ticket_events")
+FAQ_FTS = _fts("faq_entries")
 
 
 def fts_phrase(term: Term) -> str:
@@ -154,6 +171,16 @@ class SQLite:
         return (
             sa.select(TICKETS_FTS.c.rowid.label("ticket_id"), (-TICKETS_FTS.c.rank).label("score"))
             .where(TICKETS_FTS.c.search_terms.match(self._any(terms)))
+            .subquery()
+        )
+
+    def faq_holders(self, term: Term) -> sa.Select:
+        return sa.select(FAQ_FTS.c.rowid).where(FAQ_FTS.c.search_terms.match(fts_phrase(term)))
+
+    def faq_scores(self, terms: Sequence[Term]) -> sa.Subquery:
+        return (
+            sa.select(FAQ_FTS.c.rowid.label("entry_id"), (-FAQ_FTS.c.rank).label("score"))
+            .where(FAQ_FTS.c.search_terms.match(self._any(terms)))
             .subquery()
         )
 

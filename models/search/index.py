@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..attachments import Attachment
+from ..faq.entries import FaqEntry
 from ..history import TicketEvent
 from ..tickets import Ticket
 from .schema import FTS_TABLES, sqlite_ddl, sqlite_drop_ddl
-from .upkeep import entry_text
+from .upkeep import entry_text, faq_document
 
 BATCH = 1000
 
@@ -19,30 +20,34 @@ def _documents(session: Session, table: str):
     """(id, searchable text) of every row of ``table``, a batch at a time."""
     if table == "tickets":
         key, query = Ticket.id, sa.select(Ticket.id, Ticket.subject)
+    elif table == "faq_entries":
+        key, query = FaqEntry.id, sa.select(FaqEntry.id, FaqEntry.title, FaqEntry.body)
     else:
         key = TicketEvent.id
         query = sa.select(TicketEvent.id, TicketEvent.message, Attachment.original_name).outerjoin(
             Attachment, Attachment.id == TicketEvent.attachment_id
         )
+    document = faq_document if table == "faq_entries" else entry_text
     after = 0
     while True:
         rows = session.execute(query.where(key > after).order_by(key).limit(BATCH)).all()
         if not rows:
             return
-        yield [(row[0], entry_text(*row[1:])) for row in rows]
+        yield [(row[0], document(*row[1:])) for row in rows]
         after = rows[-1][0]
 
 
 def rebuild(session: Session) -> dict[str, int]:
-    """Index every ticket and entry again, in the caller's transaction (which the caller
-    commits): searches see the old index until then. Returns the rows indexed per table."""
+    """Index every ticket, entry and FAQ entry again, in the caller's transaction (which
+    the caller commits): searches see the old index until then. Returns the rows indexed
+    per table."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:  # the index is rebuilt below, in one go
         for table in FTS_TABLES:
             for statement in sqlite_drop_ddl(table):
                 session.execute(sa.text(statement))
     counts = {}
-    for model in (Ticket, TicketEvent):
+    for model in (Ticket, TicketEvent, FaqEntry):
         table = model.__table__
         update = (
             sa.update(table)

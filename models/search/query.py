@@ -41,12 +41,13 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class SearchKind(enum.StrEnum):
-    """What to look through: everything (tickets; FAQ entries when they come), or
-    only open or closed tickets."""
+    """What to look through: everything (tickets and FAQ entries), only open or closed
+    tickets, or only FAQ entries (``faq.search_faq``)."""
 
     ALL = "all"
     OPEN = "open"
     CLOSED = "closed"
+    FAQ = "faq"
 
 
 KIND_STATUSES = {
@@ -203,6 +204,8 @@ def search(
 ) -> Results:
     """The page ``page`` of the tickets ``user`` may open that match ``query`` and
     ``filters``, best first (newest first when no word is asked for)."""
+    if filters is not None and filters.kind is SearchKind.FAQ:
+        return Results([], 0, 1, size)  # FAQ entries only: models/search/faq.py
     engine = engine_for(session)
     clauses = [
         visible_tickets_clause(user),

@@ -1,6 +1,7 @@
 """The index's own database objects, which the models cannot describe: SQLite's FTS5
 tables and their triggers, and PostgreSQL's GIN indexes (declared on the models for
-PostgreSQL only). Migration 0006 creates them; ``index.rebuild`` can recreate SQLite's.
+PostgreSQL only). Migrations 0006 (tickets) and 0007 (FAQ entries) create them;
+``index.rebuild`` can recreate SQLite's.
 """
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ from collections.abc import Callable
 
 # Searchable table → its FTS5 table on SQLite. FTS5 adds shadow tables named
 # <fts table>_data, _idx, _docsize and _config.
-FTS_TABLES = {"tickets": "tickets_search", "ticket_events": "ticket_events_search"}
+FTS_TABLES = {
+    "tickets": "tickets_search",
+    "ticket_events": "ticket_events_search",
+    "faq_entries": "faq_entries_search",
+}
 GIN_INDEXES = {f"ix_{table}_search_terms" for table in FTS_TABLES}
 
 

@@ -1,11 +1,13 @@
 """The index follows every change in the flush that makes it: a new ticket, a new
-subject, a new entry (comment, file…) are searchable when their transaction commits,
-and never before."""
+subject, a new entry (comment, file…), a FAQ entry added or changed are searchable when
+their transaction commits, and never before."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..faq.entries import FaqEntry
+from ..faq.rendering import plain_text
 from ..history import TicketEvent
 from ..tickets import Ticket
 
@@ -23,6 +25,12 @@ def entry_text(message: str | None, file_name: str | None = None) -> str:
 def event_document(event: TicketEvent) -> str:
     attachment = event.attachment
     return entry_text(event.message, attachment.original_name if attachment else None)
+
+
+def faq_document(title: str | None, body: str | None) -> str:
+    """A FAQ entry is found by its title and by the words its text shows (not by its
+    Markdown or HTML)."""
+    return f"{title or ''}\n{plain_text(body)}"
 
 
 def _changed(target, *names: str) -> bool:
@@ -50,3 +58,14 @@ def _index_new_event(_mapper, _connection, event: TicketEvent) -> None:
 def _index_changed_event(_mapper, _connection, event: TicketEvent) -> None:
     if _changed(event, "message", "attachment_id", "attachment"):
         event.search_terms = event_document(event)
+
+
+@sa.event.listens_for(FaqEntry, "before_insert")
+def _index_new_faq_entry(_mapper, _connection, entry: FaqEntry) -> None:
+    entry.search_terms = faq_document(entry.title, entry.body)
+
+
+@sa.event.listens_for(FaqEntry, "before_update")
+def _index_changed_faq_entry(_mapper, _connection, entry: FaqEntry) -> None:
+    if _changed(entry, "title", "body"):
+        entry.search_terms = faq_document(entry.title, entry.body)

@@ -34,6 +34,7 @@ from models import Attachment, Category, Department, Ticket, User, db
 from models.assignment import available_members
 from models.enums import PRIORITY_LABELS, Action, ActionScope, Origin, TicketScope
 from models.errors import InvalidValue, UnknownUser
+from models.faq import FaqEntry, entries_for_closing
 from models.permissions import actors_of, scopes_for
 from models.responses import Response
 from models.tickets import SUBJECT_MAX_LENGTH
@@ -109,6 +110,23 @@ def _attachment(value, ticket: Ticket) -> Attachment:
     return attachment
 
 
+def _faq_choices(ticket: Ticket) -> list[SelectChoice]:
+    """The FAQ entries the owner may read, by FAQ (the ticket's service's first)."""
+    found = [SelectChoice("", _l("None"))]
+    for entry in entries_for_closing(db.session, ticket.owner, ticket.department):
+        tree = entry.department.label if entry.department else _l("General FAQ")
+        path = " › ".join(above.title for above in entry.path)
+        found.append(SelectChoice(str(entry.id), path, optgroup=str(tree)))
+    return found
+
+
+def _faq_entry(value, ticket: Ticket) -> FaqEntry:
+    entry = db.session.get(FaqEntry, parse_id(value) or 0)
+    if entry is None:
+        raise InvalidValue(_l("This choice is not available."), field="faq_entry")
+    return entry
+
+
 INPUTS: dict[str, Input] = {
     "assignee": Input(
         lambda ticket, user: SelectField(
@@ -180,6 +198,13 @@ INPUTS: dict[str, Input] = {
     "attachment": Input(
         lambda ticket, user: HiddenField(validators=[DataRequired()]),
         _attachment,
+    ),
+    # The closure's message then links the entry that answers the ticket.
+    "faq_entry": Input(
+        lambda ticket, user: SelectField(
+            _l("FAQ entry that answers the ticket"), validate_choice=False
+        ),
+        _faq_entry,
     ),
 }
 
@@ -273,6 +298,10 @@ def action_form(
     form.action, form.ticket, form.responses = action, ticket, list(responses)
     if "category" in form._fields:
         form.category.choices = _category_choices(ticket, action is Action.CHANGE_CATEGORY)
+    if "faq_entry" in form._fields:
+        form.faq_entry.choices = _faq_choices(ticket)
+        if len(form.faq_entry.choices) == 1:  # no entry to point to: no field
+            del form.faq_entry
     return form
 
 

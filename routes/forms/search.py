@@ -20,9 +20,10 @@ from models.validation import parse_id
 from .base import choices
 
 KIND_LABELS = {
-    SearchKind.ALL: _l("All tickets"),
+    SearchKind.ALL: _l("Tickets and FAQ"),
     SearchKind.OPEN: _l("Open tickets"),
     SearchKind.CLOSED: _l("Closed tickets"),
+    SearchKind.FAQ: _l("FAQ entries"),
 }
 PEOPLE = ("owner", "manager", "involved")  # managers only
 NOT_AVAILABLE = _l("This choice is not available.")

@@ -36,6 +36,8 @@ class NewTicketForm(HdForm):
     scope = SelectField(_l("Visibility"), choices=choices((s.value, s.label) for s in TicketScope))
     files = MultipleFileField(_l("Attached files"))
     attach = SubmitField(_l("Attach a file"))
+    # « Vérifier la FAQ »: the entries matching the subject, everything typed kept.
+    check_faq = SubmitField(_l("Check the FAQ"))
     preview = SubmitField(_l("Preview"))
     create = SubmitField(_l("Create the ticket"))
 

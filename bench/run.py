@@ -1,0 +1,360 @@
+"""Measure Assistance's main views against the framework floor, on one generated database.
+
+    python -m bench.run --database assistance_bench [--seconds 10]
+
+Both apps are served by the same gunicorn configuration; wrk drives them from its own
+process on loopback. Users are signed in without CAS: a login session is written as a
+CAS login would write it (models/logins.py) and the Flask session cookie signed with
+the app's key. Then each view's queries are counted and explained in-process, and
+the mail worker drains a backlog of pending mails to a local aiosmtpd server.
+Results go to bench/data/results-<database>.json; bench/report.py writes REPORT.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import sqlalchemy as sa
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT = BENCH_DIR.parent
+DATA_DIR = BENCH_DIR / "data"
+PLANS_DIR = BENCH_DIR / "plans"
+# Slow views are measured, not cut short: the worker timeout is raised from 30 s.
+GUNICORN = ["--workers", "2", "--worker-class", "sync", "--timeout", "300", "--bind"]
+BIG_TABLES = ("tickets", "ticket_events", "attachments", "users", "outbox")
+SEARCH_WORDS = "imprimante"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_env(fixtures: dict) -> dict:
+    return os.environ | {
+        "DATABASE_URL": fixtures["url"],
+        "ASSISTANCE_DATA_DIR": str(DATA_DIR / "instance"),
+        "ASSISTANCE_ATTACHMENTS_DIR": fixtures["attachments_dir"],
+        "ASSISTANCE_SECRET_KEY": "bench-secret-key-not-for-production",
+        "ASSISTANCE_MAIL_DELIVERY": "worker",  # the web processes never send
+        "ASSISTANCE_PUBLIC_URL": "http://127.0.0.1",
+    }
+
+
+@contextmanager
+def served(target: str, env: dict):
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), *GUNICORN, f"127.0.0.1:{port}", target],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def make_app(fixtures: dict):
+    for key, value in app_env(fixtures).items():
+        os.environ[key] = value
+    from portlet.app import create_app
+
+    return create_app()
+
+
+def signed_cookie(app, uid: str) -> str:
+    """The session cookie of a fresh CAS-less login of ``uid``."""
+    from models import db
+    from models.logins import sign_in
+
+    with app.app_context():
+        login = sign_in(db.session, uid, {}, ticket=f"ST-bench-{secrets.token_hex(12)}")
+        db.session.commit()
+        value = app.session_interface.get_signing_serializer(app).dumps({"login": login.id})
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def creation_form(base: str, cookie: str, category: int) -> tuple[str, str]:
+    """GET step 2 of « Ajouter un ticket »: the cookie (with its CSRF secret) and the
+    form body to POST, with DRAFT where each request puts a fresh draft."""
+    request = urllib.request.Request(f"{base}/tickets/new?category={category}")
+    request.add_header("Cookie", cookie)
+    with urllib.request.urlopen(request) as response:
+        page = response.read().decode()
+        new_cookie = response.headers.get("Set-Cookie", "").split(";")[0] or cookie
+    token = re.search(r'name="hd-csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="hd-csrf_token"', page
+    )
+    body = urllib.parse.urlencode(
+        {
+            "hd-csrf_token": token.group(1),
+            "hd-category": str(category),
+            "hd-draft": "DRAFT",
+            "hd-subject": "Imprimante du bureau 204 en panne",
+            "hd-message": "Elle affiche une erreur de papier depuis ce matin.",
+            "hd-priority": "3",
+            "hd-scope": "private",
+            "hd-create": "Créer",
+        }
+    )
+    return new_cookie, body
+
+
+def views(fixtures: dict) -> dict[str, tuple[str, str]]:
+    """What is measured: name -> (path, who asks)."""
+    return {
+        "tab": ("/dashboard?view=mine&status=any", "tab_uid"),
+        "ticket": (f"/tickets/{fixtures['view_ticket']}", "manager_uid"),
+        "queue": (
+            f"/dashboard?view=services&department={fixtures['queue_department']}"
+            "&status=open&involvement=any",
+            "manager_uid",
+        ),
+        "search": (f"/search?q={SEARCH_WORDS}", "manager_uid"),
+        "new_form": (f"/tickets/new?category={fixtures['new_ticket_category']}", "tab_uid"),
+        "create": ("/tickets/new", "tab_uid"),
+    }
+
+
+def wrk(url: str, seconds: int, cookie: str = "", body: str | None = None) -> dict:
+    env = os.environ | {"BENCH_COOKIE": cookie}
+    if body is not None:
+        env["BENCH_BODY"] = body
+    command = ["wrk", "-t1", "-c4", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["-s", str(BENCH_DIR / "wrk.lua"), url]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.split("BENCH ", 1)[1])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def settle(base: str, limit: float = 120) -> None:
+    """Wait until the workers are done with the requests wrk left queued, so that a
+    slow view does not slow the next one down."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with suppress(OSError):
+            urllib.request.urlopen(f"{base}/healthz", timeout=limit).read()
+        if time.monotonic() - started < 0.2:
+            return
+        time.sleep(0.5)
+
+
+def one_by_one(url: str, cookie: str, count: int = 2) -> list[float]:
+    """Milliseconds of a few requests in a row: for a view too slow for wrk's window."""
+    timings = []
+    for _ in range(count):
+        request = urllib.request.Request(url, headers={"Cookie": cookie})
+        started = time.perf_counter()
+        urllib.request.urlopen(request, timeout=300).read()
+        timings.append(round((time.perf_counter() - started) * 1000, 1))
+    return timings
+
+
+def load(fixtures: dict, seconds: int) -> dict:
+    app = make_app(fixtures)
+    results = {}
+    with served("bench.floor:app", os.environ.copy()) as floor:
+        wrk(floor + "/", 1)  # warm up
+        results["floor"] = wrk(floor + "/", seconds)
+        print("  floor", results["floor"], flush=True)
+    cookies = {who: signed_cookie(app, fixtures[who]) for who in ("tab_uid", "manager_uid")}
+    with served("wsgi:app", app_env(fixtures)) as base:
+        for name, (path, who) in views(fixtures).items():
+            cookie, body = cookies[who], None
+            if name == "create":
+                cookie, body = creation_form(base, cookie, fixtures["new_ticket_category"])
+            if body is None:
+                one_by_one(base + path, cookie, 1)  # warm up
+            else:
+                wrk(base + path, 1, cookie, body)
+            results[name] = wrk(base + path, seconds, cookie, body)
+            settle(base)
+            if results[name]["requests"] < 5 and body is None:
+                results[name]["one_by_one_ms"] = one_by_one(base + path, cookie)
+            print(f"  {name}", results[name], flush=True)
+    with served("bench.floor:app", os.environ.copy()) as floor:
+        results["floor_after"] = wrk(floor + "/", seconds)  # the floor did not drift
+    return results
+
+
+# --- queries per view, and their plans ------------------------------------------------
+
+
+def explain(fixtures: dict, label: str) -> dict:
+    from models import db
+
+    app = make_app(fixtures)
+    app.config["WTF_CSRF_ENABLED"] = False
+    captured: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    out = {}
+    PLANS_DIR.mkdir(exist_ok=True)
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+    client = {}
+    for who in ("tab_uid", "manager_uid"):
+        client[who] = app.test_client()
+        name, value = signed_cookie(app, fixtures[who]).split("=", 1)
+        client[who].set_cookie(name, value)
+    for name, (path, who) in views(fixtures).items():
+        browser = client[who]
+        if name == "create":
+            page = browser.get(f"/tickets/new?category={fixtures['new_ticket_category']}").text
+            token = re.search(r'name="hd-csrf_token"[^>]*value="([^"]+)"', page)
+            data = {
+                "hd-csrf_token": token.group(1) if token else "",
+                "hd-category": str(fixtures["new_ticket_category"]),
+                "hd-draft": "benchexplain" + secrets.token_hex(8),
+                "hd-subject": "Imprimante en panne",
+                "hd-message": "Erreur de papier.",
+                "hd-priority": "3",
+                "hd-scope": "private",
+                "hd-create": "Créer",
+            }
+            captured.clear()
+            status = browser.post(path, data=data).status_code
+        else:
+            browser.get(path)  # warm: first-request work is not the view's
+            captured.clear()
+            status = browser.get(path).status_code
+        statements = list(captured)
+        plans, seq_scans = [], []
+        with app.app_context(), db.engine.connect() as conn:
+            for number, (statement, parameters) in enumerate(statements, 1):
+                head = f"-- query {number}\n{statement}\n-- parameters: {parameters!r}\n"
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    plans.append(head + "-- (a write: not explained)\n")
+                    continue
+                rows = conn.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+                ).all()
+                plan = "\n".join(row[0] for row in rows)
+                for table in BIG_TABLES:
+                    if re.search(rf"Seq Scan on {table}\b", plan):
+                        seq_scans.append(f"query {number}: {table}")
+                plans.append(head + plan + "\n")
+            conn.rollback()
+        (PLANS_DIR / f"{label}-{name}.txt").write_text("\n".join(plans))
+        out[name] = {"status": status, "queries": len(statements), "seq_scans": seq_scans}
+        print(f"  {name}: {out[name]}", flush=True)
+    return out
+
+
+# --- the mail worker ------------------------------------------------------------------
+
+
+class Sink:
+    """An SMTP server on loopback that accepts and counts every mail."""
+
+    def __init__(self):
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        return "250 Message accepted for delivery"
+
+
+BACKLOG = """
+INSERT INTO outbox (kind, event_id, ticket_id, recipient_id, reason, state, attempts,
+                    next_attempt_at, created_at)
+SELECT 'event', e.id, e.ticket_id, t.owner_id, 'owner', 'pending', 1, now(), now()
+FROM tickets t JOIN LATERAL (SELECT id, ticket_id FROM ticket_events
+                             WHERE ticket_id = t.id ORDER BY id DESC LIMIT 1) e ON true
+WHERE t.id > (SELECT max(id) FROM tickets) - :mails
+"""
+
+
+def mail(fixtures: dict, mails: int) -> dict:
+    from aiosmtpd.controller import Controller
+
+    from models import db
+    from portlet.mail.send import deliver_all_due
+
+    sink, port = Sink(), free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    os.environ["ASSISTANCE_MAIL_SERVER"], os.environ["ASSISTANCE_MAIL_PORT"] = (
+        "127.0.0.1",
+        str(port),
+    )
+    app = make_app(fixtures)
+    try:
+        with app.app_context():
+            db.session.execute(sa.text("DELETE FROM outbox"))
+            db.session.execute(sa.text(BACKLOG), {"mails": mails})
+            db.session.commit()
+            started = time.perf_counter()
+            report = deliver_all_due(app)
+            elapsed = time.perf_counter() - started
+            db.session.execute(sa.text("DELETE FROM outbox"))
+            db.session.commit()
+    finally:
+        controller.stop()
+    result = {
+        "pending": mails,
+        "sent": report.sent,
+        "received": sink.count,
+        "failed": report.failed + report.retrying,
+        "seconds": round(elapsed, 2),
+        "mails_per_second": round(report.sent / elapsed, 1) if elapsed else None,
+    }
+    print("  mail", result, flush=True)
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="assistance_bench")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--mails", type=int, default=10_000)
+    parser.add_argument("--label", help="names the plans and results (default: the database)")
+    args = parser.parse_args(argv)
+    fixtures = json.loads((DATA_DIR / f"fixtures-{args.database}.json").read_text())
+    label = args.label or args.database
+    print(f"Load on {args.database} ({fixtures['counts']['tickets']} tickets)", flush=True)
+    results = {"fixtures": fixtures, "load_average_before": os.getloadavg()}
+    results["load"] = load(fixtures, args.seconds)
+    print("Queries and plans", flush=True)
+    results["queries"] = explain(fixtures, label)
+    print("Mail worker", flush=True)
+    results["mail"] = mail(fixtures, args.mails)
+    results["load_average_after"] = os.getloadavg()
+    (DATA_DIR / f"results-{label}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.set_event_loop_policy(None)
+    main()
