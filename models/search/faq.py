@@ -20,9 +20,16 @@ from ..faq.entries import FaqEntry, faq_entry_categories
 from ..faq.rendering import plain_text
 from ..users import User
 from .engines import engine_for
-from .query import PAGE_SIZE, Results, SearchFilters, SearchKind, _category_and_below
+from .query import (
+    PAGE_SIZE,
+    Results,
+    SearchFilters,
+    SearchKind,
+    _category_and_below,
+    words_condition,
+)
 from .snippets import Segment, highlight_document, segments
-from .syntax import AllOf, AnyOf, Not, Term
+from .syntax import AllOf, Term
 
 
 @dataclass
@@ -63,14 +70,7 @@ def _words_clause(engine, query: AllOf) -> sa.ColumnElement[bool]:
     def holds(term: Term) -> sa.ColumnElement[bool]:
         return FaqEntry.id.in_(engine.faq_holders(term).correlate(None))
 
-    def render(part) -> sa.ColumnElement[bool]:
-        if isinstance(part, AnyOf):
-            return sa.or_(*map(holds, part.terms))
-        if isinstance(part, Not):
-            return sa.not_(holds(part.term))
-        return holds(part)
-
-    return sa.and_(sa.true(), *map(render, query.parts))
+    return words_condition(query, holds)
 
 
 def search_faq(

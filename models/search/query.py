@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -168,6 +169,22 @@ def _filter_clauses(session: Session, user: User | None, filters: SearchFilters)
     return clauses
 
 
+def words_condition(
+    query: AllOf, holds: Callable[[Term], sa.ColumnElement[bool]]
+) -> sa.ColumnElement[bool]:
+    """The query as a condition, given how one term is held (tickets, FAQ entries…):
+    every part holds; an OR part, one of its terms; a -term, not that term."""
+
+    def render(part) -> sa.ColumnElement[bool]:
+        if isinstance(part, AnyOf):
+            return sa.or_(*map(holds, part.terms))
+        if isinstance(part, Not):
+            return sa.not_(holds(part.term))
+        return holds(part)
+
+    return sa.and_(sa.true(), *map(render, query.parts))
+
+
 def _words_clause(engine, user: User | None, query: AllOf) -> sa.ColumnElement[bool]:
     """The query as a condition on a ticket, over what ``user`` may read of it."""
 
@@ -183,14 +200,7 @@ def _words_clause(engine, user: User | None, query: AllOf) -> sa.ColumnElement[b
         holders = sa.union(engine.subject_holders(term).correlate(None), readable_entries)
         return Ticket.id.in_(holders)
 
-    def render(part) -> sa.ColumnElement[bool]:
-        if isinstance(part, AnyOf):
-            return sa.or_(*map(holds, part.terms))
-        if isinstance(part, Not):
-            return sa.not_(holds(part.term))
-        return holds(part)
-
-    return sa.and_(sa.true(), *map(render, query.parts))
+    return words_condition(query, holds)
 
 
 def search(
