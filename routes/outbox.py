@@ -5,7 +5,7 @@ to send failed ones again once the cause is fixed. Admins only; others get a 404
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, request
+from flask import Blueprint, flash, request
 from flask_babel import lazy_gettext as _l
 
 from models import db
@@ -15,14 +15,10 @@ from models.validation import parse_id
 
 from ._render import render_view
 from ._urls import external_url_for, in_fragment, redirect_303
+from .admin import admin_or_404
 from .forms.base import HdForm
 
 bp = Blueprint("outbox", __name__)
-
-
-def _admin_or_404() -> None:
-    if g.get("user") is None or not g.user.is_admin:
-        abort(404)
 
 
 def _render(status: int = 200):
@@ -41,13 +37,13 @@ def _render(status: int = 200):
 
 @bp.get("/services/mail")
 def index():
-    _admin_or_404()
+    admin_or_404()
     return _render()
 
 
 @bp.post("/services/mail/retry")
 def retry():
-    _admin_or_404()
+    admin_or_404()
     form = HdForm(request.form)
     if not form.validate():
         flash(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from urllib.parse import quote, urlsplit
 
 from flask import Flask
-from werkzeug.routing import BuildError
 
 
 class MailUrls:
@@ -34,8 +33,4 @@ class MailUrls:
         return self.page(endpoint, **values)
 
     def preferences(self) -> str:
-        """The preferences page (built by its own blueprint; its path if not there yet)."""
-        try:
-            return self.deep("preferences.index")
-        except BuildError:
-            return self.base + "/preferences"
+        return self.deep("preferences.index")

@@ -14,11 +14,9 @@ import sqlalchemy as sa
 from models import OutboxMessage, db
 from models.db import utcnow
 from models.delivery import GROUP_SECONDS
-from portlet.app import create_app
 from portlet.mail.send import deliver_all_due
-from tests.conftest import empty_tables
 from tests.factories import build_world
-from tests.routes.conftest import CAS_URL, PUBLIC_URL, Browser
+from tests.routes.conftest import CAS_URL, PUBLIC_URL, Browser, twin_apps
 from tests.smtp_server import SmtpServer
 
 SENDER = "assistance@univ.example"
@@ -61,15 +59,7 @@ def mail_config(database_url, tmp_path, smtp_server, **extra) -> dict:
 @pytest.fixture
 def app(database_url, engine, tmp_path, smtp_server):
     """The application (requests, delivery), and a twin whose context the test runs in."""
-    config = mail_config(database_url, tmp_path, smtp_server)
-    app, twin = create_app(config), create_app(config)
-    with twin.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    with app.app_context():
-        db.engine.dispose()
-    empty_tables(engine)
+    yield from twin_apps(mail_config(database_url, tmp_path, smtp_server), engine)
 
 
 @pytest.fixture

@@ -35,6 +35,12 @@ def app(database_url, engine, tmp_path):
         # The outbox stays as the requests leave it: tests/mail delivers it for real.
         "MAIL_DELIVERY": "off",
     }
+    yield from twin_apps(config, engine)
+
+
+def twin_apps(config: dict, engine):
+    """Yield the app requests go to, inside its twin's context; then clean up both and
+    empty the tables."""
     app, twin = create_app(config), create_app(config)
     with twin.app_context():
         yield app
