@@ -8,6 +8,12 @@ CAS login would write it (models/logins.py) and the Flask session cookie signed 
 the app's key. Then each view's queries are counted and explained in-process, and
 the mail worker drains a backlog of pending mails to a local aiosmtpd server.
 Results go to bench/data/results-<database>.json; bench/report.py writes REPORT.md.
+
+With ``--peer``, django-helpdesk (bench/peer/, its own virtualenv bench/.peer-venv)
+is served from the database bench/peer/load.py filled with the same tickets
+(``<database>_peer``), under the same gunicorn configuration, and its ticket list and
+ticket view are measured beside our queue and ticket view, in the same minutes.
+``--peer-only`` does just that and adds it to an existing results file.
 """
 
 from __future__ import annotations
@@ -37,6 +43,22 @@ PLANS_DIR = BENCH_DIR / "plans"
 GUNICORN = ["--workers", "2", "--worker-class", "sync", "--timeout", "300", "--bind"]
 BIG_TABLES = ("tickets", "ticket_events", "attachments", "users", "outbox")
 SEARCH_WORDS = "imprimante"
+PEER_BIN = BENCH_DIR / ".peer-venv" / "bin"
+# What DataTables sends on the list's first draw (ticket_list.html: server-side
+# processing, no initial order, the user's 25 rows a page), then a cache-buster.
+PEER_COLUMNS = (
+    "id",
+    "ticket",
+    "priority",
+    "queue",
+    "status",
+    "created",
+    "due_date",
+    "assigned_to",
+    "submitter",
+    "last_followup",
+    "kbitem",
+)
 
 
 def free_port() -> int:
@@ -57,9 +79,9 @@ def app_env(fixtures: dict) -> dict:
 
 
 @contextmanager
-def served(target: str, env: dict):
+def served(target: str, env: dict, gunicorn: Path | None = None):
     port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+    gunicorn = gunicorn or Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), *GUNICORN, f"127.0.0.1:{port}", target],
         cwd=PROJECT,
@@ -335,15 +357,147 @@ def mail(fixtures: dict, mails: int) -> dict:
     return result
 
 
+# --- the peer: django-helpdesk on the same tickets --------------------------------------
+
+
+def peer_database(fixtures: dict) -> str:
+    return f"{fixtures['database']}_peer"
+
+
+def peer_missing(fixtures: dict) -> str | None:
+    """Why the peer cannot be measured, or None."""
+    if not (PEER_BIN / "gunicorn").exists():
+        return f"no {PEER_BIN.parent.relative_to(PROJECT)} (see the Makefile's bench target)"
+    engine = sa.create_engine(fixtures["url"])
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": peer_database(fixtures)},
+            ).first()
+    finally:
+        engine.dispose()
+    if found is None:
+        return f"no database {peer_database(fixtures)} (python -m bench.peer.load)"
+    return None
+
+
+def peer_env(fixtures: dict) -> dict:
+    return os.environ | {
+        "PEER_DATABASE": peer_database(fixtures),
+        "DJANGO_SETTINGS_MODULE": "bench.peer.settings",
+    }
+
+
+def peer_probe(fixtures: dict, paths: list[str]) -> dict:
+    """A fresh session cookie of the manager, and the queries of ``paths``."""
+    command = [str(PEER_BIN / "python"), "-m", "bench.peer.probe", fixtures["manager_uid"]]
+    output = subprocess.run(
+        command + paths,
+        cwd=PROJECT,
+        env=peer_env(fixtures),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def datatables_path(base: str, list_path: str, cookie: str) -> str:
+    """The AJAX request that fills the list's rows, as its page's DataTables sends it."""
+    request = urllib.request.Request(base + list_path, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request) as response:
+        page = response.read().decode()
+    url = re.search(r'"url":\s*"(/[^"]*datatables_ticket_list/[^"]*)"', page).group(1)
+    params = {"draw": "1"}
+    for number, column in enumerate(PEER_COLUMNS):
+        params |= {
+            f"columns[{number}][data]": column,
+            f"columns[{number}][name]": "",
+            f"columns[{number}][searchable]": "true",
+            f"columns[{number}][orderable]": "false" if number == 0 else "true",
+            f"columns[{number}][search][value]": "",
+            f"columns[{number}][search][regex]": "false",
+        }
+    params |= {"start": "0", "length": "25", "search[value]": "", "search[regex]": "false"}
+    params["_"] = str(int(time.time() * 1000))
+    return f"{url}?{urllib.parse.urlencode(params)}"
+
+
+def measure(base: str, path: str, cookie: str, seconds: int) -> dict:
+    one_by_one(base + path, cookie, 1)  # warm up
+    result = wrk(base + path, seconds, cookie)
+    settle(base)
+    if result["requests"] < 5:
+        result["one_by_one_ms"] = one_by_one(base + path, cookie)
+    return result
+
+
+def peer(fixtures: dict, seconds: int) -> dict:
+    """Our queue and ticket view, then django-helpdesk's list and ticket view."""
+    out = {"database": peer_database(fixtures), "assistance": {}, "django_helpdesk": {}}
+    loaded = DATA_DIR / f"peer-load-{peer_database(fixtures)}.json"
+    if loaded.exists():
+        out["load"] = json.loads(loaded.read_text())
+    app = make_app(fixtures)
+    cookie = signed_cookie(app, fixtures["manager_uid"])
+    ours = views(fixtures)
+    with served("wsgi:app", app_env(fixtures)) as base:
+        for name in ("queue", "ticket"):
+            out["assistance"][name] = measure(base, ours[name][0], cookie, seconds)
+            print(f"  assistance {name}", out["assistance"][name], flush=True)
+    paths = {
+        "list": f"/helpdesk/tickets/?queue={fixtures['queue_department']}&status=1&status=2",
+        "ticket": f"/helpdesk/tickets/{fixtures['view_ticket']}/",
+    }
+    probe = peer_probe(fixtures, [])
+    with served("bench.peer.wsgi:application", peer_env(fixtures), PEER_BIN / "gunicorn") as base:
+        paths["list_data"] = datatables_path(base, paths["list"], probe["cookie"])
+        for name in ("list", "list_data", "ticket"):
+            result = measure(base, paths[name], probe["cookie"], seconds)
+            out["django_helpdesk"][name] = result
+            print(f"  django-helpdesk {name}", result, flush=True)
+    probe = peer_probe(fixtures, list(paths.values()))
+    out["paths"] = paths
+    out["queries"] = {name: probe["views"][path] for name, path in paths.items()}
+    out["versions"] = probe["versions"]
+    return out
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="assistance_bench")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--mails", type=int, default=10_000)
     parser.add_argument("--label", help="names the plans and results (default: the database)")
+    parser.add_argument(
+        "--peer", action="store_true", help="also measure django-helpdesk, if it is loaded"
+    )
+    parser.add_argument(
+        "--peer-only",
+        action="store_true",
+        help="measure django-helpdesk only, into results-<label>.json if it exists",
+    )
     args = parser.parse_args(argv)
     fixtures = json.loads((DATA_DIR / f"fixtures-{args.database}.json").read_text())
     label = args.label or args.database
+    missing = peer_missing(fixtures) if args.peer or args.peer_only else "not asked"
+    if missing and (args.peer or args.peer_only):
+        print(f"django-helpdesk not measured: {missing}", flush=True)
+    if args.peer_only:
+        if missing:
+            sys.exit(1)
+        # Into the run's results when there is one; else on their own, for a look
+        # (bench/report.py reads only results-*.json).
+        path = DATA_DIR / f"results-{label}.json"
+        if not path.exists():
+            path = DATA_DIR / f"peer-results-{label}.json"
+        results = json.loads(path.read_text()) if path.exists() else {"fixtures": fixtures}
+        print(f"django-helpdesk on {peer_database(fixtures)}", flush=True)
+        results["peer"] = peer(fixtures, args.seconds)
+        path.write_text(json.dumps(results, indent=2))
+        print(f"wrote {path}", flush=True)
+        return
     print(f"Load on {args.database} ({fixtures['counts']['tickets']} tickets)", flush=True)
     results = {"fixtures": fixtures, "load_average_before": os.getloadavg()}
     results["load"] = load(fixtures, args.seconds)
@@ -351,6 +505,9 @@ def main(argv=None) -> None:
     results["queries"] = explain(fixtures, label)
     print("Mail worker", flush=True)
     results["mail"] = mail(fixtures, args.mails)
+    if args.peer and not missing:
+        print(f"django-helpdesk on {peer_database(fixtures)}", flush=True)
+        results["peer"] = peer(fixtures, args.seconds)
     results["load_average_after"] = os.getloadavg()
     (DATA_DIR / f"results-{label}.json").write_text(json.dumps(results, indent=2))
 

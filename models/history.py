@@ -36,6 +36,8 @@ class TicketEvent(db.Model):
     __tablename__ = "ticket_events"
     __table_args__ = (
         sa.Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),
+        # Statistics read the actions of a period (manager load).
+        sa.Index("ix_ticket_events_created_at", "created_at"),
         gin_index("ticket_events"),
     )
 

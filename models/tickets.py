@@ -36,6 +36,10 @@ class Ticket(db.Model):
         sa.CheckConstraint("recall_at IS NULL OR status = 'postponed'", name="recall_if_postponed"),
         sa.Index("ix_tickets_department_status", "department_id", "status", "last_action_at"),
         sa.Index("ix_tickets_status_last_action", "status", "last_action_at"),
+        # Statistics read a service's tickets created in a period.
+        sa.Index("ix_tickets_department_created", "department_id", "created_at"),
+        # Shared (public, intranet) tickets, among many private ones: search's visibility.
+        sa.Index("ix_tickets_scope", "scope"),
         gin_index("tickets"),
     )
 

@@ -46,6 +46,9 @@ class Postgres:
     """tsvector columns under GIN indexes; ts_rank scores, ts_headline extracts (which
     leave out what looks like an HTML tag)."""
 
+    # A tsvector is tested in place, row by row: cheap for the tickets already chosen.
+    tests_each_ticket = True
+
     def _query(self, term: Term) -> sa.ColumnElement:
         return sa.func.phraseto_tsquery(ts_config(), sa.literal(str(term), sa.Text))
 
@@ -55,19 +58,33 @@ class Postgres:
         )
 
     def subject_holders(self, term: Term) -> sa.Select:
-        return sa.select(Ticket.id).where(Ticket.search_terms.bool_op("@@")(self._query(term)))
+        return sa.select(Ticket.id).where(self.subject_has(term))
+
+    def subject_has(self, term: Term) -> sa.ColumnElement[bool]:
+        return Ticket.search_terms.bool_op("@@")(self._query(term))
 
     def entry_has(self, term: Term) -> sa.ColumnElement[bool]:
         return TicketEvent.search_terms.bool_op("@@")(self._query(term))
 
-    def subject_scores(self, terms: Sequence[Term]) -> sa.Subquery:
+    def holders_at_most(self, session: Session, term: Term, most: int) -> int:
+        """How many subjects and entries hold ``term``, counted up to ``most`` each:
+        read from the GIN indexes, whoever may read them."""
+        return sum(
+            count_at_most(
+                session, sa.select(column).where(column.bool_op("@@")(self._query(term))), most
+            )
+            for column in (Ticket.search_terms, TicketEvent.search_terms)
+        )
+
+    def subject_scores(self, terms: Sequence[Term], among) -> sa.Subquery:
+        """Scores of the subjects of the tickets ``among`` (ids) that hold a term."""
         query = self._any(terms)
         return (
             sa.select(
                 Ticket.id.label("ticket_id"),
                 sa.func.ts_rank(Ticket.search_terms, query).label("score"),
             )
-            .where(Ticket.search_terms.bool_op("@@")(query))
+            .where(Ticket.search_terms.bool_op("@@")(query), Ticket.id.in_(among))
             .subquery()
         )
 
@@ -86,7 +103,9 @@ class Postgres:
         )
 
     def entry_scores(self, terms: Sequence[Term], *where) -> sa.Subquery:
-        """Per ticket, the best score of its entries that hold a term and pass ``where``."""
+        """Per ticket, the best score of its entries that pass ``where`` (which names the
+        few tickets ranked). No ``@@`` test: an entry without the terms scores 0, and
+        the GIN index would only add every entry holding a common word."""
         query = self._any(terms)
         return (
             sa.select(
@@ -94,7 +113,7 @@ class Postgres:
                 sa.func.max(sa.func.ts_rank(TicketEvent.search_terms, query)).label("score"),
             )
             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-            .where(TicketEvent.search_terms.bool_op("@@")(query), *where)
+            .where(*where)
             .group_by(TicketEvent.ticket_id)
             .subquery()
         )
@@ -152,6 +171,10 @@ def fts_phrase(term: Term) -> str:
 class SQLite:
     """FTS5 tables over the stems; bm25 scores (FTS5's ``rank``), Python extracts."""
 
+    # FTS5 answers « which rows hold it? », not « does this row? »: a term is always
+    # a set of holders, gathered once per query.
+    tests_each_ticket = False
+
     def _any(self, terms: Sequence[Term]) -> str:
         return " OR ".join(fts_phrase(term) for term in terms)
 
@@ -160,17 +183,32 @@ class SQLite:
             TICKETS_FTS.c.search_terms.match(fts_phrase(term))
         )
 
+    def subject_has(self, term: Term) -> sa.ColumnElement[bool]:
+        return Ticket.id.in_(self.subject_holders(term))
+
     def entry_has(self, term: Term) -> sa.ColumnElement[bool]:
         found = sa.select(EVENTS_FTS.c.rowid).where(
             EVENTS_FTS.c.search_terms.match(fts_phrase(term))
         )
         return TicketEvent.id.in_(found)
 
-    def subject_scores(self, terms: Sequence[Term]) -> sa.Subquery:
+    def holders_at_most(self, session: Session, term: Term, most: int) -> int:
+        return sum(
+            count_at_most(
+                session,
+                sa.select(fts.c.rowid).where(fts.c.search_terms.match(fts_phrase(term))),
+                most,
+            )
+            for fts in (TICKETS_FTS, EVENTS_FTS)
+        )
+
+    def subject_scores(self, terms: Sequence[Term], among) -> sa.Subquery:
         # bm25 is lower for better matches.
         return (
             sa.select(TICKETS_FTS.c.rowid.label("ticket_id"), (-TICKETS_FTS.c.rank).label("score"))
-            .where(TICKETS_FTS.c.search_terms.match(self._any(terms)))
+            .where(
+                TICKETS_FTS.c.search_terms.match(self._any(terms)), TICKETS_FTS.c.rowid.in_(among)
+            )
             .subquery()
         )
 
@@ -214,6 +252,11 @@ class SQLite:
         for ticket_id, text in rows:
             best.setdefault(ticket_id, text)
         return {ticket_id: highlight_document(text, terms) for ticket_id, text in best.items()}
+
+
+def count_at_most(session: Session, rows: sa.Select, most: int) -> int:
+    """How many rows, counted up to ``most``: the database stops there."""
+    return session.scalar(sa.select(sa.func.count()).select_from(rows.limit(most).subquery()))
 
 
 def engine_for(session: Session) -> Postgres | SQLite:

@@ -1,7 +1,7 @@
 """« Recherche »: the tickets a user may open that hold the words asked for.
 
 Permissions are part of the query: a ticket is only counted, ranked and paged when
-the user may open it (``visible_tickets_clause``), and a word counts only where the user
+the user may open it (``_visibility``), and a word counts only where the user
 may read it — the subject, or an entry whose scope lets them read it
 (``visible_events_clause``). A managers' note never makes a ticket match for its owner,
 and never keeps one out (« -word ») either.
@@ -27,15 +27,27 @@ from ..enums import FINAL_STATUSES, OPEN_STATUSES, Status
 from ..errors import InvalidValue
 from ..history import TicketEvent
 from ..involvement import Invitation
-from ..permissions import is_manager, visible_events_clause, visible_tickets_clause
+from ..permissions import (
+    is_manager,
+    visible_events_clause,
+    visible_ticket_sets,
+    visible_tickets_clause,
+)
 from ..services import Category
 from ..tickets import Ticket
 from ..users import User
-from .engines import engine_for
+from .engines import count_at_most, engine_for
 from .snippets import Segment, highlight_document, segments
 from .syntax import AllOf, AnyOf, Not, Term
 
 PAGE_SIZE = 20
+# A term held by this many subjects or entries (whoever may read them) is common: the
+# search does not start from its holders. Without a rarer term, only the newest
+# MOST_FOUND matches are counted and ranked.
+COMMON_HOLDERS = 5_000
+MOST_FOUND = 1_000
+# Up to this many tickets a user may open, their ids are gathered first (``_visibility``).
+FEW_VISIBLE = 2_000
 MAX_PERIOD_YEARS = 50
 # Days outside these are typing slips (and beyond what every engine stores).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
@@ -92,6 +104,7 @@ class Results:
     total: int
     number: int
     size: int
+    more: bool = False  # more matches than ``total``: the newest were kept
 
     @property
     def pages(self) -> int:
@@ -185,22 +198,69 @@ def words_condition(
     return sa.and_(sa.true(), *map(render, query.parts))
 
 
-def _words_clause(engine, user: User | None, query: AllOf) -> sa.ColumnElement[bool]:
-    """The query as a condition on a ticket, over what ``user`` may read of it."""
+def _visibility(session: Session, user: User | None) -> sa.ColumnElement[bool]:
+    """Which tickets ``user`` may open, in the shape that reads least: the list of their
+    ids when they are few (a requester's), else a test on each ticket met (a service's
+    people, walking the newest tickets first)."""
+    sets = visible_ticket_sets(user)
+    if sets is None:
+        return sa.true()
+    if count_at_most(session, sa.union_all(*sets), FEW_VISIBLE) < FEW_VISIBLE:
+        return Ticket.id.in_(sa.union(*sets))
+    return visible_tickets_clause(user)
+
+
+def _found_in_ticket(engine, user: User | None, term: Term) -> sa.ColumnElement[bool]:
+    """Does this ticket (the outer one) hold ``term`` where ``user`` may read it? Tested
+    ticket by ticket: cheap for the few tickets another condition has already chosen."""
+    readable_entry = (
+        sa.select(TicketEvent.id)
+        .where(
+            TicketEvent.ticket_id == Ticket.id, engine.entry_has(term), visible_events_clause(user)
+        )
+        .exists()
+    )
+    return sa.or_(engine.subject_has(term), readable_entry)
+
+
+def _holders(engine, user: User | None, term: Term) -> sa.ColumnElement[bool]:
+    """The tickets holding ``term`` where ``user`` may read it, as one set found through
+    the index: the database starts from the few tickets that hold a rare word."""
+    readable_entries = (
+        sa.select(TicketEvent.ticket_id)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(engine.entry_has(term), visible_events_clause(user))
+        .correlate(None)
+    )
+    holders = sa.union(engine.subject_holders(term).correlate(None), readable_entries)
+    return Ticket.id.in_(holders)
+
+
+def _rarest(session: Session, engine, query: AllOf) -> Term | None:
+    """The required term held in the fewest places, if it is rare enough to start from."""
+    counted = [
+        (engine.holders_at_most(session, part, COMMON_HOLDERS), part)
+        for part in query.parts
+        if isinstance(part, Term)
+    ]
+    fewest = min(counted, key=lambda pair: pair[0], default=None)
+    return fewest[1] if fewest is not None and fewest[0] < COMMON_HOLDERS else None
+
+
+def _words_clauses(engine, user: User | None, query: AllOf, start: Term | None) -> list:
+    """The query as conditions on a ticket, over what ``user`` may read of it: the term
+    started from as a set of holders, every other part tested ticket by ticket."""
 
     def holds(term: Term) -> sa.ColumnElement[bool]:
-        # One set of tickets found through the index, not a test on each ticket: the
-        # database can start from the few tickets that hold a rare word.
-        readable_entries = (
-            sa.select(TicketEvent.ticket_id)
-            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-            .where(engine.entry_has(term), visible_events_clause(user))
-            .correlate(None)
-        )
-        holders = sa.union(engine.subject_holders(term).correlate(None), readable_entries)
-        return Ticket.id.in_(holders)
+        if engine.tests_each_ticket:
+            return _found_in_ticket(engine, user, term)
+        return _holders(engine, user, term)
 
-    return words_condition(query, holds)
+    rest = AllOf(tuple(part for part in query.parts if part != start))
+    clauses = [words_condition(rest, holds)]
+    if start is not None:
+        clauses.append(_holders(engine, user, start))
+    return clauses
 
 
 def search(
@@ -213,28 +273,41 @@ def search(
     size: int = PAGE_SIZE,
 ) -> Results:
     """The page ``page`` of the tickets ``user`` may open that match ``query`` and
-    ``filters``, best first (newest first when no word is asked for)."""
+    ``filters``, best first (newest first when no word is asked for).
+
+    With a rare word, every ticket holding it is counted and ranked. Without one (only
+    common words, or filters alone), the newest ``MOST_FOUND`` matches are: the search
+    walks the user's tickets newest first and stops there, rather than gathering the
+    hundred thousand tickets that say « imprimante » (``Results.more``)."""
     if filters is not None and filters.kind is SearchKind.FAQ:
         return Results([], 0, 1, size)  # FAQ entries only: models/search/faq.py
     engine = engine_for(session)
     clauses = [
-        visible_tickets_clause(user),
+        _visibility(session, user),
         *_filter_clauses(session, user, filters or SearchFilters()),
-        _words_clause(engine, user, query),
     ]
+    start = _rarest(session, engine, query)
+    clauses += _words_clauses(engine, user, query, start)
     matching = sa.select(Ticket.id).where(*clauses).correlate(None)
-    total = session.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
+    more = False
+    if start is None:
+        matching = matching.order_by(Ticket.id.desc()).limit(MOST_FOUND + 1)
+        newest = session.scalars(matching).all()
+        more = len(newest) > MOST_FOUND
+        matching = newest[:MOST_FOUND]
+        total = len(matching)
+    else:
+        total = session.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
     pages = max(1, math.ceil(total / size))
     number = min(max(1, page), pages)
 
     wanted = query.wanted
-    listed = sa.select(Ticket).where(*clauses)
+    listed = sa.select(Ticket).where(Ticket.id.in_(matching))
     order = [Ticket.last_action_at.desc(), Ticket.id.desc()]
     if wanted:
-        subject = engine.subject_scores(wanted)
-        entries = engine.entry_scores(
-            wanted, visible_events_clause(user), TicketEvent.ticket_id.in_(matching)
-        )
+        subject = engine.subject_scores(wanted, matching)
+        among = (TicketEvent.ticket_id.in_(matching), Ticket.id.in_(matching))
+        entries = engine.entry_scores(wanted, visible_events_clause(user), *among)
         score = sa.func.coalesce(subject.c.score, 0) + sa.func.coalesce(entries.c.score, 0)
         listed = listed.outerjoin(subject, subject.c.ticket_id == Ticket.id).outerjoin(
             entries, entries.c.ticket_id == Ticket.id
@@ -250,7 +323,8 @@ def search(
             selectinload(Ticket.manager),
         )
     ).all()
-    return Results(_hits(session, engine, user, tickets, wanted), total, number, size)
+    hits = _hits(session, engine, user, tickets, wanted)
+    return Results(hits, total, number, size, more=more)
 
 
 def _hits(session: Session, engine, user: User | None, tickets, wanted: list[Term]) -> list[Hit]:

@@ -8,6 +8,7 @@ same steps, so « reseau » finds « réseaux » on both.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -51,8 +52,11 @@ def fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
-    """The form both the index and the queries keep: « Imprimantes » → « imprim »."""
+    """The form both the index and the queries keep: « Imprimantes » → « imprim ».
+    Cached: a helpdesk's vocabulary is small and repeats, and the pure-Python Snowball
+    stemmer is what reindexing spends its time on."""
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("french")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from models import db
 from models.enums import Action, ActionScope, Status
 from models.operations import act
+from models.search import query as search_query
 from models.search.schema import sqlite_drop_ddl
 from models.workflow import create_ticket
 from tests.factories import ticket_in
@@ -76,6 +77,16 @@ def test_the_page_finds_french_words_and_marks_them(world, browser):
     assert "pilote" not in page.text  # a managers' note, never shown to the owner
     assert "Aucun ticket que vous pouvez lire" in text(student.get("/search?q=pilote"))
     assert "pilote" in unmarked(browser(world.tm).get("/search?q=pilote"))
+
+
+def test_a_common_word_ranks_the_newest_and_says_so(world, browser, monkeypatch):
+    monkeypatch.setattr(search_query, "COMMON_HOLDERS", 0)
+    monkeypatch.setattr(search_query, "MOST_FOUND", 3)
+    for number in range(5):
+        file(world, f"Wifi coupé {number}")
+    page = unmarked(browser(world.owner).get("/search?q=wifi"))
+    assert "Plus de 3 tickets trouvés : les 3 plus récents sont classés ici." in page
+    assert "Wifi coupé 4" in page and "Wifi coupé 1" not in page
 
 
 def test_what_users_wrote_is_shown_as_text(world, browser):

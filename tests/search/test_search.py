@@ -13,6 +13,7 @@ from models import Category, Ticket
 from models.enums import Action, ActionScope, Status, TicketScope
 from models.files import attach_file
 from models.operations import act
+from models.search import query as query_module
 from models.search.index import rebuild
 from models.search.query import SearchFilters, SearchKind, search
 from models.search.schema import sqlite_triggers
@@ -42,6 +43,24 @@ def file(session, world):
         return ticket
 
     return filing
+
+
+# How the search reads the database depends on the data: from a rare word's holders or
+# walking the newest tickets; from the user's few tickets or testing each one
+# (models/search/query.py). The permission tests run under every combination.
+PLANS = {
+    "rare words, few tickets": {"COMMON_HOLDERS": 10**9, "FEW_VISIBLE": 10**9},
+    "common words, few tickets": {"COMMON_HOLDERS": 0, "FEW_VISIBLE": 10**9},
+    "rare words, many tickets": {"COMMON_HOLDERS": 10**9, "FEW_VISIBLE": 0},
+    "common words, many tickets": {"COMMON_HOLDERS": 0, "FEW_VISIBLE": 0},
+}
+
+
+@pytest.fixture(params=PLANS)
+def plan(request, monkeypatch):
+    for name, value in PLANS[request.param].items():
+        monkeypatch.setattr(query_module, name, value)
+    return request.param
 
 
 def numbers(session, user, text, **filters) -> list[int]:
@@ -76,7 +95,7 @@ def test_each_word_may_be_anywhere_the_searcher_reads(session, world, file):
     assert numbers(session, world.owner, "imprimante eduroam") == []
 
 
-def test_phrases_exclusions_and_or(session, world, file):
+def test_phrases_exclusions_and_or(session, world, file, plan):
     phrase = file("Carte multiservice perdue", "Je l'ai perdue hier.")
     apart = file("Carte d'étudiant", "Le service multiservice est fermé.")
     wifi = file("Wi-Fi coupé", "Eduroam refuse mon mot de passe.")
@@ -174,7 +193,7 @@ def planted(session, world, file):
     return mine, intranet, private, subject_only
 
 
-def test_a_student_never_finds_what_they_may_not_read(session, world, planted):
+def test_a_student_never_finds_what_they_may_not_read(session, world, planted, plan):
     mine, intranet, private, subject_only = planted
     student = world.owner
     assert sorted(numbers(session, student, "foyer")) == [mine.id, intranet.id]
@@ -188,7 +207,7 @@ def test_a_student_never_finds_what_they_may_not_read(session, world, planted):
     assert "Sicli" not in "".join(text for text, _ in hit.extract + hit.subject)
 
 
-def test_the_others_find_what_their_role_lets_them_read(session, world, planted):
+def test_the_others_find_what_their_role_lets_them_read(session, world, planted, plan):
     mine, _, private, subject_only = planted
     everything = sorted([mine.id, private.id, subject_only.id])
     assert sorted(numbers(session, world.tm, "sicli")) == everything  # the service's people
@@ -198,7 +217,7 @@ def test_the_others_find_what_their_role_lets_them_read(session, world, planted)
     assert numbers(session, None, "foyer") == []  # nobody signed in, nothing public
 
 
-def test_counts_and_pages_hold_only_what_may_be_read(session, world, file):
+def test_counts_and_pages_hold_only_what_may_be_read(session, world, file, plan):
     other = make_user(session, "etu3", "Troisième ÉTUDIANT")
     session.commit()
     visible = [file(f"Badge d'accès {number}") for number in range(23)]
@@ -217,10 +236,25 @@ def test_counts_and_pages_hold_only_what_may_be_read(session, world, file):
     assert found == {ticket.id for ticket in visible}
 
 
+def test_common_words_rank_the_newest_matches_and_say_there_are_more(
+    session, world, file, monkeypatch
+):
+    monkeypatch.setattr(query_module, "COMMON_HOLDERS", 0)
+    monkeypatch.setattr(query_module, "MOST_FOUND", 5)
+    tickets = [file(f"Wifi coupé {number}") for number in range(8)]
+    results = search(session, world.owner, parse("wifi"), SearchFilters(), size=3)
+    assert (results.total, results.more, results.pages) == (5, True, 2)
+    newest = {ticket.id for ticket in tickets[-5:]}
+    pages = results.items + search(session, world.owner, parse("wifi"), page=2, size=3).items
+    assert {hit.ticket.id for hit in pages} == newest
+    exact = search(session, world.owner, parse("wifi coupé 7"), SearchFilters())
+    assert (exact.total, exact.more) == (1, False)
+
+
 # --- Filters ------------------------------------------------------------------------
 
 
-def test_filters_narrow_the_search(session, world, file):
+def test_filters_narrow_the_search(session, world, file, plan):
     now = datetime.now(UTC)
     old = file("Souris cassée", now=now - timedelta(days=400))
     closed = file("Souris de l'accueil")
@@ -268,7 +302,7 @@ def test_people_filters_are_for_the_services_people(session, world, file):
     assert numbers(session, world.owner, "clavier", owner_id=other.id) == [mine.id]
 
 
-def test_a_manager_of_another_service_reads_only_what_its_scope_allows(session, world, file):
+def test_a_manager_of_another_service_reads_only_what_its_scope_allows(session, world, file, plan):
     outsider = make_user(session, "secu", "Agent SÉCURITÉ")
     session.commit()
     add_manager(session, world.other_service, outsider)
