@@ -6,6 +6,10 @@ unclaimed are marked with the worker's random claim, so a row is never sent by t
 workers; a worker that dies leaves a lease that expires, and the rows are retried.
 A failure is retried with backoff, then marked failed, where admins see it and may
 send it again: nothing is dropped.
+
+A claimed batch is loaded with everything writing its mails reads (the tickets, their
+history, people, services and categories) in a few queries whatever its size, and the
+mails done are recorded many at a time (``mark_done``): one UPDATE for a whole group.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from .db import utcnow
 from .enums import MailKind
 from .history import TicketEvent
 from .outbox import DeliveryState, OutboxMessage
+from .services import Category, Department
 from .tickets import Ticket
 from .transactions import begin_writing
 from .users import User
@@ -40,6 +46,8 @@ BACKOFF = (
     timedelta(hours=6),
 )
 DEFAULT_MAX_ATTEMPTS = 8
+# Deepest category tree whose labels (« Parent / Child ») a batch loads up front.
+CATEGORY_DEPTH = 10
 
 
 @dataclass
@@ -188,17 +196,68 @@ def claim_due(session: Session, *, now: datetime | None = None, limit: int = 50)
         .execution_options(synchronize_session=False)
     )
     session.commit()
+    return _grouped(_load_claimed(session, claim), claim)
+
+
+def _event_details() -> tuple:
+    # In queries of their own: a history names few people, files and FAQ entries.
+    return (
+        selectinload(TicketEvent.author),
+        selectinload(TicketEvent.attachment),
+        selectinload(TicketEvent.faq_entry),
+    )
+
+
+def _category_path():
+    """A category with its ancestors, for its full label and inherited defaults."""
+    return selectinload(Category.parent, recursion_depth=CATEGORY_DEPTH)
+
+
+def _load_claimed(session: Session, claim: str) -> list[OutboxMessage]:
+    """The claimed rows with all that writing their mails reads, in a number of queries
+    that does not grow with the rows: their recipients and tickets, and of each ticket
+    its people, service (with its managers), category path, invitations and whole
+    history (which each mail filters for its recipient), the rows' events among it."""
+    ticket = joinedload(OutboxMessage.ticket)
     rows = session.scalars(
         sa.select(OutboxMessage)
         .where(OutboxMessage.claim == claim)
         .options(
-            selectinload(OutboxMessage.event),
-            selectinload(OutboxMessage.recipient),
-            selectinload(OutboxMessage.ticket),
+            # No loader for the rows' events: they come with their tickets' histories.
+            joinedload(OutboxMessage.recipient),
+            ticket.joinedload(Ticket.owner),
+            ticket.joinedload(Ticket.manager),
+            ticket.joinedload(Ticket.department).selectinload(Department.managers),
+            ticket.joinedload(Ticket.category).options(_category_path()),
+            ticket.selectinload(Ticket.invitations),
+            ticket.selectinload(Ticket.events).options(*_event_details()),
         )
         .execution_options(populate_existing=True)
     ).all()
-    return _grouped(list(rows), claim)
+    tickets = {row.ticket for row in rows if row.ticket is not None}
+    _load_named_in_history(session, [e for ticket in tickets for e in ticket.events])
+    return list(rows)
+
+
+def _load_named_in_history(session: Session, events: list[TicketEvent]) -> None:
+    """The people, services and categories a history's changes name (« Manager: A → B »),
+    those not loaded yet, one query each."""
+    wanted: dict[type, set[int]] = defaultdict(set)
+    for event in events:
+        for name, model in (
+            ("manager_id", User),
+            ("owner_id", User),
+            ("department_id", Department),
+            ("category_id", Category),
+        ):
+            for key in (getattr(event, f"{name}_before"), getattr(event, f"{name}_after")):
+                if key is not None and identity_key(model, key) not in session.identity_map:
+                    wanted[model].add(key)
+    for model, keys in wanted.items():
+        query = sa.select(model).where(model.id.in_(keys))
+        if model is Category:
+            query = query.options(_category_path())
+        session.scalars(query).all()
 
 
 def _rows_of(mail: Mail) -> sa.ColumnElement[bool]:
@@ -209,21 +268,59 @@ def mark_sent(
     session: Session, mail: Mail, *, message_id: str, now: datetime | None = None
 ) -> None:
     """The SMTP server took the mail: its rows are done."""
+    mark_done(session, [(mail, message_id, None)], now=now)
+
+
+def mark_done(
+    session: Session,
+    done: list[tuple[Mail, str | None, str | None]],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Record mails done, in one UPDATE and one commit: each ``(mail, message_id,
+    note)`` was sent under that Message-ID, or had nothing to tell (``message_id``
+    None, ``note`` saying why, for admins). Only rows still under the mail's claim
+    change: a claim that expired and was taken again belongs to its new holder."""
+    if not done:
+        return
+    by_claim: dict[str, list[int]] = defaultdict(list)
+    message_ids: dict[int, str | None] = {}
+    notes: dict[int, str | None] = {}
+    for mail, message_id, note in done:
+        for row in mail.rows:
+            by_claim[mail.claim].append(row.id)
+            message_ids[row.id] = message_id
+            notes[row.id] = note[:2000] if note else None
     begin_writing(session)
     session.execute(
         sa.update(OutboxMessage)
-        .where(_rows_of(mail))
+        .where(
+            sa.or_(
+                *(
+                    OutboxMessage.id.in_(ids) & (OutboxMessage.claim == claim)
+                    for claim, ids in by_claim.items()
+                )
+            )
+        )
         .values(
             state=DeliveryState.SENT,
             sent_at=now or utcnow(),
-            message_id=message_id,
+            message_id=_per_row(message_ids),
             claim=None,
             lease_until=None,
-            last_error=None,
+            last_error=_per_row(notes),
         )
         .execution_options(synchronize_session=False)
     )
     session.commit()
+
+
+def _per_row(values: dict[int, str | None]):
+    """A column's new value for each row id: one value for all, or a CASE on the id."""
+    distinct = set(values.values())
+    if len(distinct) == 1:
+        return distinct.pop()
+    return sa.case(values, value=OutboxMessage.id)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -291,21 +388,7 @@ def outbox_counts(session: Session) -> dict[DeliveryState, int]:
 def mark_moot(session: Session, mail: Mail, reason: str, *, now: datetime | None = None) -> None:
     """Nothing is left to tell (a reminder for a ticket approved meanwhile, an empty
     digest): the rows are done without a mail; ``reason`` stays on them for admins."""
-    begin_writing(session)
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(_rows_of(mail))
-        .values(
-            state=DeliveryState.SENT,
-            sent_at=now or utcnow(),
-            message_id=None,
-            claim=None,
-            lease_until=None,
-            last_error=reason[:2000],
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+    mark_done(session, [(mail, None, reason)], now=now)
 
 
 def next_due(session: Session) -> datetime | None:

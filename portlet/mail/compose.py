@@ -21,9 +21,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, gettext
+from flask_babel import force_locale, format_date, get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from models import Category, Department, Ticket, TicketEvent, User
@@ -194,6 +196,26 @@ def cut(text: str, limit: int) -> tuple[str, bool]:
     return text[:limit].rstrip() + " […]", True
 
 
+def templates_gettext(translations) -> dict[str, Any]:
+    """``gettext`` and ``ngettext`` for the mail templates (``_()`` calls the first),
+    bound to one language's catalogue and formatting as Jinja's « newstyle » ones do.
+    Flask-Babel's look the language up in the app context at each call, and a mail
+    makes a hundred: passed in the render context, these win over them."""
+
+    @pass_context
+    def translated(context, string: str, **variables) -> str:
+        text = translations.gettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def translated_plural(context, singular: str, plural: str, count: int, **variables) -> str:
+        variables.setdefault("num", count)
+        text = translations.ngettext(singular, plural, count)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"gettext": translated, "ngettext": translated_plural}
+
+
 # --- Reading the ticket as the recipient may -------------------------------------------
 
 
@@ -276,8 +298,11 @@ class Composer:
         self.now = now
         self.urls = MailUrls(self.app)
         self.domain = mail_domain(self.config)
+        # Whether writing the current mail wrote to the database (an approval token).
+        self.wrote = False
 
     def compose(self, mail: Mail) -> Composed:
+        self.wrote = False
         address = clean_address(mail.address)
         language = language_of(mail.recipient, self.config)
         with force_locale(language):
@@ -305,6 +330,7 @@ class Composer:
                 "preferences_url": self.urls.preferences(),
                 "home_url": self.urls.deep("home.index"),
             }
+            context |= templates_gettext(get_translations())
             html = render_template(f"mail/{template}.html", **context)
             text = render_template(f"mail/{template}.txt", **context)
         recipient_name = header_safe(mail.recipient.display_name, 100) if mail.recipient else ""
@@ -390,6 +416,7 @@ class Composer:
         if quick.then is not None:
             url = self.urls.deep("tickets.take_and", ticket_id=ticket.id, action=quick.then)
         elif quick.one_click:
+            self.wrote = True
             token = issue_token(
                 self.session,
                 user=recipient,

@@ -1,5 +1,9 @@
 """One delivery pass: claim the due rows, write their mails, send them through
-Flask-Mail over one SMTP connection, and record each outcome.
+Flask-Mail over one SMTP connection, and record the outcomes.
+
+The pass reads the database a few times per batch, not per mail: the batch is loaded
+with everything its mails need (models/delivery.py), nothing is reloaded after a
+commit during the pass, and the mails sent are recorded a group at a time.
 
 A mail that can never go (no address, a refused recipient, a mail we could not
 write) is failed at once, for admins to see and send again; a server that is down
@@ -24,10 +28,11 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from flask_mail import BadHeaderError, Connection, email_dispatched
+from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
 from models.db import utcnow
-from models.delivery import DEFAULT_MAX_ATTEMPTS, Mail, claim_due, mark_failed, mark_moot, mark_sent
+from models.delivery import DEFAULT_MAX_ATTEMPTS, Mail, claim_due, mark_done, mark_failed
 from models.outbox import DeliveryState
 
 from .compose import Composed, Composer, Moot, Undeliverable
@@ -35,6 +40,12 @@ from .compose import Composed, Composer, Moot, Undeliverable
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 50
+# Mails sent are recorded together, after this many or this many seconds, whichever
+# comes first. The trade-off: a worker that dies between sending and recording leaves
+# those rows claimed, and once their lease expires they are sent again. Larger groups
+# mean fewer commits per mail, and more mails a crash may send twice.
+RECORD_EVERY = 50
+RECORD_SECONDS = 1.0
 
 
 @dataclass
@@ -118,6 +129,46 @@ class FileTransport:
         email_dispatched.send(self.app, message=message)
 
 
+class Outcomes:
+    """Mails done (sent, or with nothing to tell), recorded a group at a time."""
+
+    def __init__(self, session, now: datetime):
+        self.session = session
+        self.now = now
+        self.waiting: list[tuple[Mail, str | None, str | None]] = []
+        self.oldest: float | None = None  # when the first unrecorded one was done
+
+    def done(self, mail: Mail, message_id: str | None, note: str | None = None) -> None:
+        self.waiting.append((mail, message_id, note))
+        self.oldest = self.oldest or time.monotonic()
+        if len(self.waiting) >= RECORD_EVERY:
+            self.record()
+        else:
+            self.record_if_old()
+
+    def record_if_old(self) -> None:
+        if self.oldest is not None and time.monotonic() - self.oldest >= RECORD_SECONDS:
+            self.record()
+
+    def record(self) -> None:
+        if self.waiting:
+            mark_done(self.session, self.waiting, now=self.now)
+        self.waiting, self.oldest = [], None
+
+
+@contextlib.contextmanager
+def keeping_loaded(session):
+    """Commits within the pass keep what it loaded: by default each would expire the
+    whole batch, and the next mail would read it all again. Restored afterwards, so
+    the session's next commit expires as usual."""
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = previous
+
+
 def transport(app: Flask):
     folder = app.config.get("MAIL_FILE_DIR")
     return FileTransport(app, folder) if folder else SmtpTransport(app)
@@ -181,7 +232,7 @@ def deliver_all_due(
 
 
 def _deliver(app: Flask, now: datetime, limit: int) -> DeliveryReport:
-    session = db.session
+    session = db.session()  # the Session itself, not its proxy: keeping_loaded sets it
     max_attempts = int(app.config.get("OUTBOX_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
     mails = claim_due(session, now=now, limit=limit)
     report = DeliveryReport(rows=sum(len(mail.rows) for mail in mails))
@@ -206,37 +257,61 @@ def _deliver(app: Flask, now: datetime, limit: int) -> DeliveryReport:
             error,
         )
 
-    # Write every mail first (their approval tokens are committed with them), so
-    # that no transaction stays open while the SMTP server answers.
+    with keeping_loaded(session):
+        outcomes = Outcomes(session, now)
+        try:
+            ready = _compose_all(session, mails, now, outcomes, report, failed)
+            if ready:
+                _send_all(app, ready, outcomes, report, failed)
+        finally:
+            outcomes.record()
+    return report
+
+
+def _compose_all(session, mails, now, outcomes, report, failed) -> list[tuple[Mail, Composed]]:
+    """Write every mail first (their approval tokens are committed with them), so
+    that no transaction stays open while the SMTP server answers."""
     composer = Composer(session, now=now)
     ready: list[tuple[Mail, Composed]] = []
     for mail in mails:
         try:
             composed = composer.compose(mail)
-            session.commit()
+            session.commit()  # ends the reading; no SQL at all when the mail read nothing
         except Moot as moot:
-            session.rollback()
-            mark_moot(session, mail, str(moot), now=now)
+            _drop_writes(session, composer, moot)
+            outcomes.done(mail, None, str(moot))
             report.moot += 1
         except Undeliverable as error:
-            session.rollback()
+            _drop_writes(session, composer, error)
             failed(mail, str(error), permanent=True)
         except Exception as error:  # noqa: BLE001 - a mail we cannot write never goes
-            session.rollback()
+            _drop_writes(session, composer, error)
             log.exception("could not write the mail of outbox %s", [row.id for row in mail.rows])
             failed(
                 mail, f"could not write the mail: {type(error).__name__}: {error}", permanent=True
             )
         else:
             ready.append((mail, composed))
-    if not ready:
-        return report
+    return ready
 
+
+def _drop_writes(session, composer: Composer, error: Exception) -> None:
+    """End the transaction of a mail that will not go, undoing what it wrote. A
+    rollback expires all the batch loaded (the next mails would read it again): only
+    when the mail wrote something, or the database failed."""
+    if composer.wrote or isinstance(error, SQLAlchemyError):
+        session.rollback()
+    else:
+        session.commit()
+
+
+def _send_all(app, ready, outcomes, report, failed) -> None:
     waiting = list(ready)
     try:
         with transport(app) as connection:
             while waiting:
                 mail, composed = waiting[0]
+                outcomes.record_if_old()  # a slow send never holds back older outcomes
                 try:
                     connection.send(composed.message)
                 except Exception as error:  # noqa: BLE001 - classified, logged, recorded
@@ -247,7 +322,7 @@ def _deliver(app: Flask, now: datetime, limit: int) -> DeliveryReport:
                     failed(mail, text, permanent=permanent)
                 else:
                     waiting.pop(0)
-                    mark_sent(session, mail, message_id=composed.message_id, now=now)
+                    outcomes.done(mail, composed.message_id)
                     report.sent += 1
     except ConnectionLost as lost:
         for mail, _ in waiting:
@@ -256,4 +331,3 @@ def _deliver(app: Flask, now: datetime, limit: int) -> DeliveryReport:
         text = _smtp_error(error)[0]
         for mail, _ in waiting:
             failed(mail, f"cannot reach the mail server: {text}", permanent=False)
-    return report

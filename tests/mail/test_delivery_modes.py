@@ -102,8 +102,11 @@ def test_the_worker_delivers_until_sigterm(app, world, smtp, database_url, tmp_p
 def inline_app(database_url, engine, tmp_path, smtp_server):
     app = create_app(mail_config(database_url, tmp_path, smtp_server, MAIL_DELIVERY="inline"))
     yield app
-    # The thread first: a pass still running would open a connection in the new pool.
-    app.extensions[EXTENSION].stop()
+    # The thread first, and for good: a pass still running (slow on a loaded machine)
+    # would open a connection in the new pool, left for the garbage collector to close.
+    inline = app.extensions[EXTENSION]
+    inline.stop(timeout=120)
+    assert not inline.running
     with app.app_context():
         db.engine.dispose()
 
