@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from models import Department, Ticket, db
 from models.permissions import can_view, is_manager
@@ -36,7 +37,10 @@ def _numbered_ticket(text: str | None) -> Ticket | None:
 def index():
     form = SearchForm(request.args)
     departments = db.session.scalars(
-        sa.select(Department).order_by(Department.position, Department.label)
+        sa.select(Department)
+        .order_by(Department.position, Department.label)
+        # one query for every category (their parents are among them), not one per service
+        .options(selectinload(Department.categories))
     ).all()
     manager = is_manager(db.session, g.user)
     form.fill(departments, manager=manager)

@@ -183,9 +183,12 @@ def create():
 @bp.get("/tickets/<int:ticket_id>")
 def view(ticket_id: int):
     ticket = visible_ticket_or_404(ticket_id)
+    # Rendered before the visit is recorded: the commit would expire the ticket, its
+    # history and people, and the page would load them all a second time.
+    page = _render_ticket(ticket)
     keep = current_app.config["RECENT_VIEWS"]
     retrying(db.session, lambda: record_view(db.session, g.user, ticket, keep=keep))
-    return _render_ticket(ticket)
+    return page
 
 
 def _render_ticket(ticket, status: int = 200, comment=None):
