@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
-from sqlalchemy.orm.util import identity_key
 
 from .db import utcnow
 from .enums import MailKind
 from .history import TicketEvent
+from .history_names import category_path, load_named_in_history
 from .outbox import DeliveryState, OutboxMessage
-from .services import Category, Department
+from .services import Department
 from .tickets import Ticket
 from .transactions import begin_writing
 from .users import User
@@ -46,8 +46,6 @@ BACKOFF = (
     timedelta(hours=6),
 )
 DEFAULT_MAX_ATTEMPTS = 8
-# Deepest category tree whose labels (« Parent / Child ») a batch loads up front.
-CATEGORY_DEPTH = 10
 
 
 @dataclass
@@ -208,11 +206,6 @@ def _event_details() -> tuple:
     )
 
 
-def _category_path():
-    """A category with its ancestors, for its full label and inherited defaults."""
-    return selectinload(Category.parent, recursion_depth=CATEGORY_DEPTH)
-
-
 def _load_claimed(session: Session, claim: str) -> list[OutboxMessage]:
     """The claimed rows with all that writing their mails reads, in a number of queries
     that does not grow with the rows: their recipients and tickets, and of each ticket
@@ -228,36 +221,15 @@ def _load_claimed(session: Session, claim: str) -> list[OutboxMessage]:
             ticket.joinedload(Ticket.owner),
             ticket.joinedload(Ticket.manager),
             ticket.joinedload(Ticket.department).selectinload(Department.managers),
-            ticket.joinedload(Ticket.category).options(_category_path()),
+            ticket.joinedload(Ticket.category).options(category_path()),
             ticket.selectinload(Ticket.invitations),
             ticket.selectinload(Ticket.events).options(*_event_details()),
         )
         .execution_options(populate_existing=True)
     ).all()
     tickets = {row.ticket for row in rows if row.ticket is not None}
-    _load_named_in_history(session, [e for ticket in tickets for e in ticket.events])
+    load_named_in_history(session, [e for ticket in tickets for e in ticket.events])
     return list(rows)
-
-
-def _load_named_in_history(session: Session, events: list[TicketEvent]) -> None:
-    """The people, services and categories a history's changes name (« Manager: A → B »),
-    those not loaded yet, one query each."""
-    wanted: dict[type, set[int]] = defaultdict(set)
-    for event in events:
-        for name, model in (
-            ("manager_id", User),
-            ("owner_id", User),
-            ("department_id", Department),
-            ("category_id", Category),
-        ):
-            for key in (getattr(event, f"{name}_before"), getattr(event, f"{name}_after")):
-                if key is not None and identity_key(model, key) not in session.identity_map:
-                    wanted[model].add(key)
-    for model, keys in wanted.items():
-        query = sa.select(model).where(model.id.in_(keys))
-        if model is Category:
-            query = query.options(_category_path())
-        session.scalars(query).all()
 
 
 def _rows_of(mail: Mail) -> sa.ColumnElement[bool]:

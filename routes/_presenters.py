@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from models import Category, Department, Ticket, TicketEvent, User, db
 from models.enums import PRIORITY_LABELS, Action, Actor, Status
 from models.history import TRACKED_FIELDS
+from models.history_names import load_named_in_history
 from models.notifications import watchers
 from models.operations import last_move
 from models.outbox import Reason
@@ -131,7 +132,7 @@ def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
             .order_by(TicketEvent.id)
         )
     )
-    _preload(events)
+    load_named_in_history(db.session, events)
     entries = []
     for event in reversed(events):
         if not can_view_entry(g.user, ticket, event.scope, event.author_id):
@@ -147,24 +148,6 @@ def ticket_history(ticket: Ticket) -> list[HistoryEntry]:
         author = event.author.label if event.author else str(_l("the application"))
         entries.append(HistoryEntry(event, author, changes))
     return entries
-
-
-def _preload(events: list[TicketEvent]) -> None:
-    """Put every user, service and category the history names in the identity map."""
-    wanted: dict[type, set[int]] = {User: set(), Department: set(), Category: set()}
-    for event in events:
-        for field, model in (
-            ("manager_id", User),
-            ("owner_id", User),
-            ("department_id", Department),
-            ("category_id", Category),
-        ):
-            for value in (getattr(event, f"{field}_before"), getattr(event, f"{field}_after")):
-                if value is not None:
-                    wanted[model].add(value)
-    for model, ids in wanted.items():
-        if ids:
-            db.session.scalars(sa.select(model).where(model.id.in_(ids))).all()
 
 
 def visible_attachments(ticket: Ticket):
