@@ -486,11 +486,17 @@ def _passes(rule: Rule, ticket: Ticket, user: User | None, actor: Actor, now: da
 
 
 def resolve(
-    ticket: Ticket, action: Action, user: User | None, now: datetime | None = None
+    ticket: Ticket,
+    action: Action,
+    user: User | None,
+    now: datetime | None = None,
+    *,
+    actors: list[Actor] | None = None,
 ) -> tuple[Actor, Rule] | None:
-    """The role in which ``user`` may do ``action`` now, with its rule; None if forbidden."""
+    """The role in which ``user`` may do ``action`` now, with its rule; None if forbidden.
+    ``actors``: ``actors_of(user, ticket)``, when the caller already has them."""
     now = now or utcnow()
-    for actor in actors_of(user, ticket):
+    for actor in actors_of(user, ticket) if actors is None else actors:
         rule = TRANSITIONS.get((ticket.status, action, actor))
         if rule is not None and _passes(rule, ticket, user, actor, now):
             return actor, rule
@@ -502,7 +508,10 @@ def available_actions(
 ) -> list[Action]:
     """What ``user`` may do on ``ticket`` now, in the table's order: buttons and quick links."""
     now = now or utcnow()
-    return [action for action in Action if resolve(ticket, action, user, now) is not None]
+    actors = actors_of(user, ticket)  # once, not once per action: a queue asks 20 tickets
+    return [
+        action for action in Action if resolve(ticket, action, user, now, actors=actors) is not None
+    ]
 
 
 def target_status(rule: Rule, ticket: Ticket) -> Status:

@@ -45,7 +45,7 @@ PAGE_SIZE = 20
 # search does not start from its holders. Without a rarer term, only the newest
 # MOST_FOUND matches are counted and ranked.
 COMMON_HOLDERS = 5_000
-MOST_FOUND = 1_000
+MOST_FOUND = 200
 # Up to this many tickets a user may open, their ids are gathered first (``_visibility``).
 FEW_VISIBLE = 2_000
 MAX_PERIOD_YEARS = 50
