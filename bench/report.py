@@ -142,7 +142,10 @@ def render(results: dict[str, dict]) -> str:
         "",
         "Every app is served by gunicorn (2 sync workers); wrk (1 thread, 4 connections) "
         "drives it from its own process on loopback. The floor is a bare Flask route "
-        "rendering a small Jinja2 template (`bench/floor.py`) under the same configuration.",
+        "rendering a small Jinja2 template (`bench/floor.py`) under the same configuration. "
+        "The floor and each of our views are measured in three windows; the table shows "
+        "the window with the median p95, and the three p95s are in the results' JSON "
+        "(`p95_windows_ms`).",
         "",
         "## Throughput and latency",
         "",
