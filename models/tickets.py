@@ -8,10 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import UTCDateTime, db, enum_type, utcnow
-from .enums import DEFAULT_PRIORITY, Origin, Status, TicketScope
+from .enums import DEFAULT_PRIORITY, OPEN_STATUSES, Origin, Status, TicketScope
 from .search.columns import gin_index, search_terms_type
 from .services import Category, Department
 from .users import User
+
+# The open statuses as SQL, for partial indexes (the queue's default filter).
+OPEN_PREDICATE = sa.text(
+    "status IN (" + ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES)) + ")"
+)
 
 SUBJECT_MAX_LENGTH = 200
 
@@ -36,6 +41,16 @@ class Ticket(db.Model):
         sa.CheckConstraint("recall_at IS NULL OR status = 'postponed'", name="recall_if_postponed"),
         sa.Index("ix_tickets_department_status", "department_id", "status", "last_action_at"),
         sa.Index("ix_tickets_status_last_action", "status", "last_action_at"),
+        # A service's open tickets, newest action first: the queue's first page reads 20
+        # entries of it, however many thousand tickets the service has open.
+        sa.Index(
+            "ix_tickets_open_queue",
+            "department_id",
+            "last_action_at",
+            "id",
+            postgresql_where=OPEN_PREDICATE,
+            sqlite_where=OPEN_PREDICATE,
+        ),
         # Statistics read a service's tickets created in a period.
         sa.Index("ix_tickets_department_created", "department_id", "created_at"),
         # Shared (public, intranet) tickets, among many private ones: search's visibility.

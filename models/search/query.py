@@ -249,7 +249,8 @@ def _rarest(session: Session, engine, query: AllOf) -> Term | None:
 
 def _words_clauses(engine, user: User | None, query: AllOf, start: Term | None) -> list:
     """The query as conditions on a ticket, over what ``user`` may read of it: the term
-    started from as a set of holders, every other part tested ticket by ticket."""
+    started from as a set of holders, every other part tested ticket by ticket where the
+    engine can (PostgreSQL), else as sets of holders too (SQLite)."""
 
     def holds(term: Term) -> sa.ColumnElement[bool]:
         if engine.tests_each_ticket:
