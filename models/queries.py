@@ -5,7 +5,6 @@ pages over what they may not read."""
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from .enums import FINAL_STATUSES, OPEN_STATUSES, Status
 from .history import TicketEvent
 from .involvement import Invitation, Monitor
+from .paging import page_count, shown_page
 from .permissions import visible_events_clause, visible_tickets_clause
 from .services import Category, Department, DepartmentManager
 from .tickets import Ticket
@@ -43,6 +43,14 @@ STATUS_GROUPS = {
 }
 
 
+# What a row of a ticket list shows besides the ticket: its service, category, manager.
+TICKET_ROW_LOADS = (
+    selectinload(Ticket.department),
+    selectinload(Ticket.category),
+    selectinload(Ticket.manager),
+)
+
+
 @dataclass
 class Page:
     items: list[Ticket]
@@ -52,7 +60,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+        return page_count(self.total, self.size)
 
 
 def parse_choice(enum_class, value, default):
@@ -87,17 +95,12 @@ def _involvement_clause(user: User, involvement: Involvement):
 
 def _page(session: Session, query, number: int, size: int) -> Page:
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
+    number = shown_page(number, total, size)
     items = session.scalars(
         query.order_by(Ticket.last_action_at.desc(), Ticket.id.desc())
         .offset((number - 1) * size)
         .limit(size)
-        .options(
-            selectinload(Ticket.department),
-            selectinload(Ticket.category),
-            selectinload(Ticket.manager),
-        )
+        .options(*TICKET_ROW_LOADS)
     ).all()
     return Page(list(items), total, number, size)
 
@@ -238,8 +241,7 @@ def queue(
         .where(*clauses)
     )
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, page), pages)
+    number = shown_page(page, total, size)
     ordering = order.desc() if filters.descending else order.asc()
     items = session.scalars(
         query.order_by(ordering, Ticket.id.desc())
@@ -282,12 +284,11 @@ def journal(
         .where(Ticket.department_id.in_(ids), visible_events_clause(user))
     )
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, page), pages)
+    number = shown_page(page, total, size)
     events = session.scalars(
         query.order_by(TicketEvent.id.desc())
         .offset((number - 1) * size)
         .limit(size)
         .options(selectinload(TicketEvent.author), selectinload(TicketEvent.ticket))
     ).all()
-    return list(events), number, pages
+    return list(events), number, page_count(total, size)

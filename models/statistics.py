@@ -26,6 +26,7 @@ from .enums import OPEN_STATUSES, Action, Origin, Status
 from .errors import InvalidValue
 from .history import TicketEvent
 from .local_time import LocalTime, as_date
+from .queries import managed_departments
 from .services import Category, Department, DepartmentManager
 from .tickets import Ticket
 from .users import User
@@ -56,16 +57,8 @@ class Interval(enum.StrEnum):
 
 
 def viewable_departments(session: Session, user: User | None) -> list[Department]:
-    """The services whose statistics this user sees: theirs, or all for an admin."""
-    if user is None:
-        return []
-    query = sa.select(Department).order_by(Department.position, Department.label)
-    if not user.is_admin:
-        mine = sa.select(DepartmentManager.department_id).where(
-            DepartmentManager.user_id == user.id
-        )
-        query = query.where(Department.id.in_(mine))
-    return list(session.scalars(query))
+    """The services whose statistics this user sees: those whose queue they see."""
+    return managed_departments(session, user) if user is not None else []
 
 
 def chosen_departments(

@@ -9,7 +9,6 @@ of them no entry is found.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..faq.access import readable_clause
 from ..faq.entries import FaqEntry, faq_entry_categories
 from ..faq.rendering import plain_text
+from ..paging import shown_page
 from ..users import User
 from .engines import engine_for
 from .query import (
@@ -95,7 +95,7 @@ def search_faq(
     ]
     matching = sa.select(FaqEntry.id).where(*clauses).correlate(None)
     total = session.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
-    number = min(max(1, page), max(1, math.ceil(total / size)))
+    number = shown_page(page, total, size)
 
     wanted = query.wanted
     listed = sa.select(FaqEntry).where(*clauses)

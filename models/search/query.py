@@ -14,25 +14,26 @@ stand in one subject or one entry.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..enums import FINAL_STATUSES, OPEN_STATUSES, Status
 from ..errors import InvalidValue
 from ..history import TicketEvent
 from ..involvement import Invitation
+from ..paging import page_count, shown_page
 from ..permissions import (
     is_manager,
     visible_events_clause,
     visible_ticket_sets,
     visible_tickets_clause,
 )
+from ..queries import TICKET_ROW_LOADS
 from ..services import Category
 from ..tickets import Ticket
 from ..users import User
@@ -108,7 +109,7 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+        return page_count(self.total, self.size)
 
 
 def check_period(first: date | None, last: date | None) -> None:
@@ -299,8 +300,7 @@ def search(
         total = len(matching)
     else:
         total = session.scalar(sa.select(sa.func.count()).select_from(matching.subquery()))
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, page), pages)
+    number = shown_page(page, total, size)
 
     wanted = query.wanted
     listed = sa.select(Ticket).where(Ticket.id.in_(matching))
@@ -315,14 +315,7 @@ def search(
         )
         order.insert(0, score.desc())
     tickets = session.scalars(
-        listed.order_by(*order)
-        .offset((number - 1) * size)
-        .limit(size)
-        .options(
-            selectinload(Ticket.department),
-            selectinload(Ticket.category),
-            selectinload(Ticket.manager),
-        )
+        listed.order_by(*order).offset((number - 1) * size).limit(size).options(*TICKET_ROW_LOADS)
     ).all()
     hits = _hits(session, engine, user, tickets, wanted)
     return Results(hits, total, number, size, more=more)
